@@ -1,0 +1,102 @@
+"""Threshold: intake and screening for ketamine-assisted psychotherapy clinics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from screening import config as config_module
+from screening import database
+from screening.security.crypto import BlindIndex, configure_cipher
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the Threshold application."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("THRESHOLD_INSTANCE_PATH", str(PROJECT_DIR / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+    )
+    load_configuration(app, test_config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply defaults, instance/config.py, the environment and test overrides, then check them."""
+    instance_path = Path(app.instance_path)
+    app.config.from_mapping(config_module.default_settings(instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.settings_from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    production = app.config["THRESHOLD_ENV"] == "production"
+    if production:
+        config_module.check_production(app.config)
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    else:
+        config_module.ensure_development_secrets(app.config, instance_path)
+    app.config["PRODUCTION"] = production
+    keys = config_module.parse_encryption_keys(app.config["ENCRYPTION_KEYS"])
+    app.extensions["field_cipher"] = configure_cipher(keys)
+    app.extensions["blind_index"] = BlindIndex(app.config["BLIND_INDEX_KEY"])
+
+
+def configure_logging(app: Flask) -> None:
+    """Log request ids and outcomes at the configured level; never request bodies."""
+    from screening.logging_setup import init_logging
+
+    init_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind database, CSRF, rate limiting, translations and security headers."""
+    from screening import i18n
+    from screening.extensions import csrf, limiter
+    from screening.questionnaire_registry import init_questionnaire
+    from screening.security import headers
+
+    database.init_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    i18n.init_app(app)
+    headers.init_app(app)
+    init_questionnaire(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the public site, the screening wizard and the health check."""
+    from screening.health import bp as health_bp
+    from screening.intake.views import bp as intake_bp
+    from screening.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(intake_bp, url_prefix="/screening")
+    app.register_blueprint(health_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render every error as a friendly page with a reference id."""
+    from screening.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the flask CLI command groups."""
+    from screening.cli import init_app
+
+    init_app(app)

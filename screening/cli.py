@@ -1,0 +1,101 @@
+"""Flask CLI commands: database migrations, the questionnaire and triage, keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from cryptography.fernet import Fernet
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, response_to_answers
+from screening.questionnaire.triage import triage_response
+from screening.questionnaire_registry import registry
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+screening_cli = AppGroup("screening", help="The questionnaire definition and triage rules.")
+keys_cli = AppGroup("keys", help="Encryption keys.")
+
+
+def alembic_config() -> Config:
+    """Point Alembic at our migrations and the app's database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = current_app.config["DATABASE_URL"]
+    return config
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (e.g. base)."""
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Create a new migration from the difference between models and database."""
+    command.revision(alembic_config(), message=message, autogenerate=autogenerate)
+
+
+@screening_cli.command("questionnaire")
+@click.option("--lang", default="en", show_default=True, help="Language of the texts.")
+def print_questionnaire(lang: str) -> None:
+    """Print the definition as a FHIR R4 Questionnaire (JSON)."""
+    if lang not in current_app.config["LANGUAGES"]:
+        raise click.BadParameter(f"choose one of {', '.join(current_app.config['LANGUAGES'])}")
+    click.echo(json.dumps(questionnaire_to_fhir(registry().current, lang=lang), indent=2))
+
+
+@screening_cli.command("triage")
+@click.argument("response_file", type=click.Path(dir_okay=False, path_type=Path))
+def triage_file(response_file: Path) -> None:
+    """Triage a FHIR QuestionnaireResponse (JSON file) and print the result as JSON."""
+    reg = registry()
+    try:
+        data = json.loads(response_file.read_text(encoding="utf-8"))
+        answers = response_to_answers(reg.current, data)
+    except FileNotFoundError:
+        fail(f"no such file: {response_file}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        fail(f"{response_file} is not valid JSON: {error}")
+    except ResponseError as error:
+        fail(f"{response_file}: {error}")
+    result = triage_response(reg.current, reg.rules, answers, datetime.now(UTC).date())
+    click.echo(json.dumps(result.to_dict(), indent=2))
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with status 2 (no traceback)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Print a new encryption key (prepend it to ENCRYPTION_KEYS, then run `keys rotate`)."""
+    click.echo(Fernet.generate_key().decode())
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    for group in (db_cli, screening_cli, keys_cli):
+        app.cli.add_command(group)

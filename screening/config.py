@@ -1,0 +1,187 @@
+"""Configuration: defaults, then instance/config.py, then the environment, then test overrides.
+
+Production is selected with THRESHOLD_ENV=production. There the app refuses to start without
+real secrets; in development missing secrets are generated once into instance/dev-secrets.json.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Settings read from the environment as plain strings, and those parsed as integers.
+STRING_SETTINGS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+    "CLINIC_NAME",
+    "CLINIC_PHONE",
+    "CLINIC_EMAIL",
+    "CLINIC_ADDRESS",
+    "CLINIC_CITY",
+    "CLINIC_INTAKE_EMAIL",
+    "CLINIC_RESPONSE_DAYS",
+    "PUBLIC_BASE_URL",
+    "QUESTIONNAIRE_PATH",
+    "RULES_PATH",
+    "RATELIMIT_STORAGE_URI",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
+    "LOG_LEVEL",
+)
+INT_SETTINGS = (
+    "RESUME_LINK_DAYS",
+    "DRAFT_RETENTION_DAYS",
+    "SCREENING_RETENTION_DAYS",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_ABSOLUTE_HOURS",
+    "MAIL_PORT",
+    "MAX_CONTENT_LENGTH",
+)
+BOOL_SETTINGS = ("MAIL_USE_TLS",)
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def default_settings(instance_path: Path) -> dict[str, Any]:
+    """Return the built-in defaults, suitable for one clinic on one small server."""
+    return {
+        "THRESHOLD_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{instance_path / 'screening.sqlite3'}",
+        "CLINIC_NAME": "Threshold Ketamine-Assisted Psychotherapy",
+        "CLINIC_PHONE": "(408) 555-0100",
+        "CLINIC_EMAIL": "intake@example.org",
+        "CLINIC_ADDRESS": "Gilroy, California",
+        "CLINIC_CITY": "Gilroy",
+        "CLINIC_INTAKE_EMAIL": "intake@example.org",
+        "CLINIC_RESPONSE_DAYS": "3",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
+        "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
+        "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
+        "RESUME_LINK_DAYS": 7,
+        "DRAFT_RETENTION_DAYS": 30,
+        "SCREENING_RETENTION_DAYS": 730,
+        "SESSION_IDLE_MINUTES": 15,
+        "SESSION_ABSOLUTE_HOURS": 10,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_SENDER": "threshold@example.org",
+        "LOG_LEVEL": "INFO",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ("en", "es"),
+    }
+
+
+def settings_from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Pick the known settings out of the environment, parsed to their types."""
+    found: dict[str, Any] = {}
+    for name in STRING_SETTINGS:
+        if environ.get(name):
+            found[name] = environ[name]
+    for name in INT_SETTINGS:
+        if environ.get(name):
+            try:
+                found[name] = int(environ[name])
+            except ValueError as error:
+                raise ConfigError(f"{name} must be a whole number, got {environ[name]!r}") from error
+    for name in BOOL_SETTINGS:
+        if environ.get(name):
+            found[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}
+    if environ.get("THRESHOLD_ENV"):
+        found["THRESHOLD_ENV"] = environ["THRESHOLD_ENV"].strip().lower()
+    return found
+
+
+def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> None:
+    """Fill missing secrets from instance/dev-secrets.json, creating it once with a warning."""
+    needed = [k for k in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY") if not config.get(k)]
+    if not needed:
+        return
+    secrets_file = instance_path / "dev-secrets.json"
+    stored: dict[str, str] = {}
+    if secrets_file.exists():
+        stored = json.loads(secrets_file.read_text(encoding="utf-8"))
+    generated = False
+    for name, make in (
+        ("SECRET_KEY", lambda: secrets.token_urlsafe(48)),
+        ("ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode()),
+        ("BLIND_INDEX_KEY", lambda: secrets.token_urlsafe(32)),
+    ):
+        if name not in stored:
+            stored[name] = make()
+            generated = True
+    if generated:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # Written owner-only: these keys decrypt every answer in the development database.
+        fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(stored, handle, indent=2)
+        log.warning(
+            "Generated development secrets in %s. Set SECRET_KEY, ENCRYPTION_KEYS and "
+            "BLIND_INDEX_KEY in the environment for production.",
+            secrets_file,
+        )
+    for name in needed:
+        config[name] = stored[name]
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse settings that would be unsafe with real health information."""
+    problems = []
+    if config.get("DEBUG"):
+        problems.append("turn debug off (unset FLASK_DEBUG)")
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret) < MIN_SECRET_KEY_LENGTH or secret in {"dev", "change-me", "secret"}:
+        problems.append(
+            f"set SECRET_KEY to a random value of at least {MIN_SECRET_KEY_LENGTH} characters"
+        )
+    if not config.get("ENCRYPTION_KEYS"):
+        problems.append("set ENCRYPTION_KEYS (generate one with `flask --app wsgi keys generate`)")
+    if not config.get("BLIND_INDEX_KEY"):
+        problems.append("set BLIND_INDEX_KEY to a random value of at least 32 characters")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def parse_encryption_keys(value: str) -> list[bytes]:
+    """Split ENCRYPTION_KEYS (comma-separated Fernet keys, newest first) into keys."""
+    keys = [part.strip().encode() for part in value.split(",") if part.strip()]
+    if not keys:
+        raise ConfigError("ENCRYPTION_KEYS is empty")
+    for index, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError as error:
+            raise ConfigError(
+                f"ENCRYPTION_KEYS entry {index} is not a valid key; "
+                "generate one with `flask --app wsgi keys generate`"
+            ) from error
+    return keys

@@ -1,0 +1,98 @@
+"""Engine, declarative base and the one-session-per-request helper.
+
+SQLite runs in WAL mode with a busy timeout; write requests open their transaction with
+BEGIN IMMEDIATE so two writers queue for the lock instead of failing on upgrade.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Turn on WAL, foreign keys and a busy timeout, and take over transaction control."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own implicit BEGIN cannot be IMMEDIATE; issue BEGIN ourselves instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for SQLite or PostgreSQL with the settings this app relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
+        _configure_sqlite(engine)
+        return engine
+    # hide_parameters: SQL errors in logs must never carry values, even encrypted ones.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factories and close the request session on teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["db_write_sessions"] = sessionmaker(
+        bind=engine.execution_options(sqlite_immediate=True), expire_on_commit=False
+    )
+    app.teardown_appcontext(close_session)
+
+
+def get_session() -> Session:
+    """Return this request's session, opening a write-ready one for state-changing methods."""
+    if "db_session" not in g:
+        wants_write = has_request_context() and request.method in WRITE_METHODS
+        factory = "db_write_sessions" if wants_write else "db_sessions"
+        g.db_session = current_app.extensions[factory]()
+    return g.db_session
+
+
+def new_session(*, write: bool = False) -> Session:
+    """Open a session outside a request (CLI commands, background work); the caller closes it."""
+    factory = "db_write_sessions" if write else "db_sessions"
+    return current_app.extensions[factory]()
+
+
+def close_session(_error: BaseException | None = None) -> None:
+    """Roll back anything uncommitted and return the connection to the pool."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

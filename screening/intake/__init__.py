@@ -1,0 +1,1 @@
+"""The screening wizard for prospective clients."""

@@ -1,0 +1,260 @@
+"""Draft and submission lifecycle: start, save a section, resume, submit. Services commit.
+
+A draft is found only through the hash of an opaque token held in the person's session (or
+of a resume token from a link). Submitting happens once, in one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screening.models import Submission, SubmissionState
+from screening.models.submission import utcnow
+from screening.questionnaire.conditions import enabled_sections, prune_answers
+from screening.questionnaire.model import Questionnaire, Section
+from screening.questionnaire.triage import CATEGORIES, RuleSet, triage_response
+from screening.security.crypto import BlindIndex, token_digest
+
+CONSENT_SECTION = "consent"
+
+
+def new_token() -> str:
+    """Return a fresh unguessable bearer token."""
+    return secrets.token_urlsafe(32)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Treat a naive timestamp (SQLite drops the zone) as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def wizard_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:
+    """Return the sections a person answers step by step (consent is on the review page)."""
+    return [s for s in enabled_sections(q, answers) if s.link_id != CONSENT_SECTION]
+
+
+def consent_section(q: Questionnaire) -> Section:
+    """Return the consent section shown on the review page."""
+    return q.section(CONSENT_SECTION)
+
+
+def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submission, str]:
+    """Create an empty draft and return it with the token for the person's session."""
+    token = new_token()
+    draft = Submission(
+        public_id=secrets.token_urlsafe(16),
+        state=SubmissionState.DRAFT,
+        language=language,
+        definition_version=q.version,
+        answers={},
+        progress={"completed": [], "pending": {}},
+        draft_token_hash=token_digest(token),
+    )
+    db.add(draft)
+    db.commit()
+    return draft, token
+
+
+def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
+    """Return the draft a session token points at, if it is still a draft."""
+    if not token:
+        return None
+    query = select(Submission).where(
+        Submission.draft_token_hash == token_digest(token),
+        Submission.state == SubmissionState.DRAFT,
+    )
+    if for_update:
+        query = query.with_for_update()
+    return db.scalars(query).first()
+
+
+def completed_sections(draft: Submission) -> list[str]:
+    """Return the ids of sections saved with Next."""
+    return list((draft.progress or {}).get("completed", []))
+
+
+def pending_input(draft: Submission, section_id: str) -> dict[str, list[str]] | None:
+    """Return what was typed on a step but not yet accepted (errors, Back, save for later)."""
+    return (draft.progress or {}).get("pending", {}).get(section_id)
+
+
+def first_unfinished_step(q: Questionnaire, draft: Submission) -> Section | None:
+    """Return the earliest step not yet completed, or None when every step is done."""
+    done = set(completed_sections(draft))
+    for section in wizard_steps(q, draft.answers or {}):
+        if section.link_id not in done:
+            return section
+    return None
+
+
+def step_is_reachable(q: Questionnaire, draft: Submission, section_id: str) -> bool:
+    """A step is reachable only when every step before it is complete (no skipping ahead)."""
+    done = set(completed_sections(draft))
+    for section in wizard_steps(q, draft.answers or {}):
+        if section.link_id == section_id:
+            return True
+        if section.link_id not in done:
+            return False
+    return False
+
+
+def _write_progress(draft: Submission, progress: dict[str, Any]) -> None:
+    # Assign fresh objects: the encrypted JSON column only notices replaced values.
+    draft.progress = progress
+    draft.updated_at = utcnow()
+
+
+def keep_pending(db: Session, draft: Submission, section_id: str, raw: dict[str, list[str]]) -> None:
+    """Store what was typed on a step, unvalidated, so it is shown again and never lost."""
+    progress = dict(draft.progress or {})
+    pending = dict(progress.get("pending", {}))
+    pending[section_id] = raw
+    progress["pending"] = pending
+    _write_progress(draft, progress)
+    db.commit()
+
+
+def save_section(
+    db: Session, q: Questionnaire, draft: Submission, section: Section, answers: dict[str, Any]
+) -> None:
+    """Replace a section's answers, mark it complete and drop answers that no longer apply."""
+    merged = {
+        key: value
+        for key, value in (draft.answers or {}).items()
+        if key not in {item.link_id for item in section.items}
+    }
+    merged.update(answers)
+    merged = prune_answers(q, merged)
+    progress = dict(draft.progress or {})
+    completed = [s for s in progress.get("completed", []) if s != section.link_id]
+    completed.append(section.link_id)
+    still_enabled = {s.link_id for s in enabled_sections(q, merged)}
+    progress["completed"] = [s for s in completed if s in still_enabled]
+    pending = dict(progress.get("pending", {}))
+    pending.pop(section.link_id, None)
+    progress["pending"] = pending
+    draft.answers = merged
+    _write_progress(draft, progress)
+    db.commit()
+
+
+def set_crisis_pending(db: Session, draft: Submission, pending: bool) -> None:
+    """Ask for crisis resources before the next page, or record that they were seen."""
+    progress = dict(draft.progress or {})
+    progress["crisis_pending"] = pending
+    if not pending:
+        progress["crisis_seen_at"] = utcnow().isoformat()
+    _write_progress(draft, progress)
+    db.commit()
+
+
+def reopen_step(db: Session, draft: Submission, section_id: str) -> None:
+    """Mark a step unfinished again, so the person is sent back to fix it."""
+    progress = dict(draft.progress or {})
+    progress["completed"] = [s for s in completed_sections(draft) if s != section_id]
+    _write_progress(draft, progress)
+    db.commit()
+
+
+def issue_resume_token(db: Session, draft: Submission, valid_days: int) -> str:
+    """Create a resume link token (replacing any earlier one) valid for `valid_days`."""
+    token = new_token()
+    draft.resume_token_hash = token_digest(token)
+    draft.resume_expires_at = utcnow() + timedelta(days=valid_days)
+    db.commit()
+    return token
+
+
+def resume_draft(db: Session, resume_token: str) -> tuple[Submission, str] | None:
+    """Exchange a valid resume token for the draft and a fresh session token."""
+    draft = db.scalars(
+        select(Submission).where(
+            Submission.resume_token_hash == token_digest(resume_token),
+            Submission.state == SubmissionState.DRAFT,
+        )
+    ).first()
+    if draft is None or draft.resume_expires_at is None:
+        return None
+    if as_utc(draft.resume_expires_at) < utcnow():
+        return None
+    session_token = new_token()
+    draft.draft_token_hash = token_digest(session_token)
+    draft.updated_at = utcnow()
+    db.commit()
+    return draft, session_token
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """The contact answers a clinician needs first, found by their autocomplete purpose."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+def contact_details(q: Questionnaire, answers: dict[str, Any]) -> ContactDetails:
+    """Pick name, email and phone out of the answers using each item's autocomplete token."""
+    found: dict[str, str] = {}
+    for item in q.items:
+        if item.autocomplete in {"name", "email", "tel"} and item.link_id in answers:
+            if q.section_of(item.link_id).link_id == CONSENT_SECTION:
+                continue
+            found.setdefault(item.autocomplete, str(answers[item.link_id]))
+    return ContactDetails(found.get("name"), found.get("email"), found.get("tel"))
+
+
+def submit_draft(
+    db: Session,
+    q: Questionnaire,
+    rules: RuleSet,
+    draft: Submission,
+    consent_answers: dict[str, Any],
+    blind_index: BlindIndex,
+    today: date,
+) -> Submission:
+    """Triage and submit a draft in one transaction; the caller holds the row lock."""
+    answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
+    result = triage_response(q, rules, answers, today)
+    contact = contact_details(q, answers)
+    scores = {name: score.to_dict() for name, score in result.scores.items()}
+    progress = dict(draft.progress or {})
+    progress.pop("pending", None)
+
+    draft.answers = answers
+    draft.progress = progress
+    draft.contact = {"name": contact.name, "email": contact.email, "phone": contact.phone}
+    draft.email_index = blind_index.email(contact.email or "")
+    draft.phone_index = blind_index.phone(contact.phone or "")
+    draft.name_index = blind_index.name(contact.name or "")
+    draft.flags = [
+        {
+            "id": flag.id,
+            "severity": flag.severity,
+            "reason": flag.reason,
+            "evidence": [{"linkId": e.link_id, "answer": e.answer} for e in flag.evidence],
+        }
+        for flag in result.flags
+    ]
+    draft.scores = scores
+    draft.triage_category = result.category
+    draft.category_rank = CATEGORIES.index(result.category)
+    draft.phq9_total = result.scores["phq9"].total if "phq9" in result.scores else None
+    draft.gad7_total = result.scores["gad7"].total if "gad7" in result.scores else None
+    draft.rules_version = rules.version
+    draft.state = SubmissionState.SUBMITTED
+    draft.status = "new"
+    draft.submitted_at = utcnow()
+    draft.updated_at = draft.submitted_at
+    # The tokens die with the draft: a resume link or old session can never reopen it.
+    draft.draft_token_hash = None
+    draft.resume_token_hash = None
+    draft.resume_expires_at = None
+    db.commit()
+    return draft

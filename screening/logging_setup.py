@@ -1,0 +1,55 @@
+"""Logging that carries request ids and outcomes, and never health information or tokens."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, request
+
+log = logging.getLogger("screening.request")
+
+# Bearer tokens travel in these paths; access logs must not keep them.
+TOKEN_IN_PATH = re.compile(r"(/resume/)[^\s?/\"]+")
+
+
+class RedactTokens(logging.Filter):
+    """Replace resume tokens in log messages (e.g. the development server's access log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the formatted message without the token."""
+        message = record.getMessage()
+        if "/resume/" in message:
+            record.msg = TOKEN_IN_PATH.sub(r"\1[redacted]", message)
+            record.args = None
+        return True
+
+
+def init_logging(app: Flask) -> None:
+    """Set levels, redact access logs and log one line per request by endpoint, not path."""
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    logging.getLogger("screening").setLevel(level)
+    logging.getLogger("werkzeug").addFilter(RedactTokens())
+
+    @app.before_request
+    def start_timer() -> None:
+        g.request_id = uuid.uuid4().hex[:12]
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_outcome(response):  # type: ignore[no-untyped-def]
+        started = g.get("request_started")
+        elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        # The endpoint name, never the path or query: paths can hold tokens.
+        log.info(
+            "request id=%s method=%s endpoint=%s status=%s ms=%.1f",
+            g.get("request_id", "-"),
+            request.method,
+            request.endpoint or "-",
+            response.status_code,
+            elapsed_ms,
+        )
+        response.headers["X-Request-Id"] = g.get("request_id", "-")
+        return response

@@ -1,0 +1,72 @@
+"""A screening: a draft while the person answers, a submission once they send it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from screening.database import Base
+from screening.security.encrypted_types import EncryptedJSON
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class SubmissionState(enum.StrEnum):
+    """Where a screening is in its life."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Submission(Base):
+    """One person's screening. Answers and contact details are encrypted at rest."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The only identifier that ever appears in a URL: random, so ids cannot be enumerated.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=SubmissionState.DRAFT)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    definition_version: Mapped[str] = mapped_column(String(32))
+    rules_version: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Encrypted: every answer, plus wizard progress (which sections are done reveals answers).
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
+    progress: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
+    contact: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
+    scores: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+
+    # Plain on purpose: the clinician queue sorts and filters on these.
+    triage_category: Mapped[str | None] = mapped_column(String(32))
+    category_rank: Mapped[int | None] = mapped_column(Integer)
+    phq9_total: Mapped[int | None] = mapped_column(Integer)
+    gad7_total: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), default="new")
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+
+    # Keyed hashes for exact search; the values themselves live only in `contact`.
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_index: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    # Hashes of bearer tokens; the tokens themselves are never stored.
+    draft_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    resume_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_submissions_queue", "state", "category_rank", "submitted_at"),
+        Index("ix_submissions_state_updated", "state", "updated_at"),
+    )

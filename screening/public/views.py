@@ -1,0 +1,71 @@
+"""Public pages: Markdown content from the package or the clinic's instance/content/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from screening.public.content import (
+    CONTENT_DIR,
+    Page,
+    PageNotFound,
+    clinic_tokens,
+    list_pages,
+    load_page,
+)
+
+bp = Blueprint("public", __name__)
+
+
+def _content_options() -> dict[str, Any]:
+    return {
+        "package_dir": CONTENT_DIR,
+        "override_dir": current_app.config["CONTENT_OVERRIDE_DIR"],
+        "clinic": clinic_tokens(current_app.config),
+    }
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.app_context_processor
+def site_context() -> dict[str, Any]:
+    """Give every template the clinic's details and the navigation."""
+    config = current_app.config
+
+    def nav_pages() -> list[Page]:
+        return [p for p in list_pages(_lang(), **_content_options()) if p.slug != "home"]
+
+    return {
+        "clinic": {
+            "name": config["CLINIC_NAME"],
+            "phone": config["CLINIC_PHONE"],
+            "phone_digits": re.sub(r"[^0-9+]", "", config["CLINIC_PHONE"]),
+            "email": config["CLINIC_EMAIL"],
+            "address": config["CLINIC_ADDRESS"],
+        },
+        "nav_pages": nav_pages(),
+    }
+
+
+@bp.get("/")
+def home() -> str:
+    """Show the home page."""
+    return page("home")
+
+
+@bp.get("/<slug>")
+def page(slug: str) -> str:
+    """Show one content page."""
+    try:
+        content = load_page(slug, _lang(), **_content_options())
+    except PageNotFound:
+        abort(404)
+    return render_template(
+        "public/page.html", page=content, body=Markup(content.html), active_slug=slug  # noqa: S704
+    )

@@ -1,0 +1,1 @@
+"""Security building blocks: field encryption, blind indexes, headers and audit."""

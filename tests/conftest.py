@@ -1,0 +1,90 @@
+"""Shared fixtures: an app on a fresh, migrated database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), a client, a CLI runner and small helpers."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from screening import create_app
+
+TEST_KEY = Fernet.generate_key().decode()
+
+
+def reset_postgres(url: str) -> None:
+    """Drop every table in the test database so migrations start from empty."""
+    from screening.database import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Return the database this test runs on, emptied."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
+    """Create a migrated app in a throwaway instance folder."""
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    os.environ["THRESHOLD_INSTANCE_PATH"] = str(instance)
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-checks",
+        "ENCRYPTION_KEYS": TEST_KEY,
+        "BLIND_INDEX_KEY": "test-blind-index-key-0123456789abcdef",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    """An application on an empty, migrated database."""
+    application = make_app(tmp_path, database_url)
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for the app."""
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    """Pull the CSRF token out of a rendered form."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
