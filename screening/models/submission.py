@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Index, Integer, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screening.database import Base
@@ -55,6 +55,7 @@ class Submission(Base):
     gad7_total: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(32), default="new")
     follow_up_on: Mapped[date | None] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"), index=True)
 
     # Keyed hashes for exact search; the values themselves live only in `contact`.
     email_index: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -1,0 +1,38 @@
+"""The append-only audit trail: who did what, when, from where. Never answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from screening.database import Base
+from screening.models.submission import utcnow
+
+
+class AuditEvent(Base):
+    """One audited action. Rows are only ever inserted; `hash` chains each to the one before."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16), default="success")
+    # No foreign key on purpose: retention deletes submissions, and audit rows must not change.
+    submission_id: Mapped[int | None] = mapped_column(Integer)
+    target_clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    # Ids, counts and codes only (e.g. {"status": "contacted"}); never answers or names.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_action_at", "action", "at"),
+        Index("ix_audit_events_submission", "submission_id"),
+    )
