@@ -78,14 +78,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the public site, the screening wizard and the health check."""
+    """Mount the public site, the screening wizard, the staff portal and the health check."""
+    from screening.admin.views import bp as admin_bp
+    from screening.auth.views import bp as auth_bp
     from screening.health import bp as health_bp
     from screening.intake.views import bp as intake_bp
+    from screening.portal.views import bp as portal_bp
     from screening.public.views import bp as public_bp
 
-    app.register_blueprint(public_bp)
     app.register_blueprint(intake_bp, url_prefix="/screening")
+    app.register_blueprint(auth_bp, url_prefix="/portal/auth")
+    app.register_blueprint(admin_bp, url_prefix="/portal/admin")
+    app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(health_bp)
+    # Last: the public site's /<slug> pages must not shadow anything above.
+    app.register_blueprint(public_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -20,7 +20,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 # Blueprints whose every page collects or shows health information.
-NO_STORE_BLUEPRINTS = frozenset({"intake", "portal"})
+NO_STORE_BLUEPRINTS = frozenset({"intake", "portal", "auth", "admin"})
 
 
 def apply_headers(response: Response, *, production: bool) -> Response:

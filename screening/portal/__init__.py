@@ -1,0 +1,1 @@
+"""The clinician portal: triage queue, submission review, notes, exports."""
