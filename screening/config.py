@@ -111,7 +111,9 @@ def settings_from_environment(environ: os._Environ[str] | dict[str, str]) -> dic
             try:
                 found[name] = int(environ[name])
             except ValueError as error:
-                raise ConfigError(f"{name} must be a whole number, got {environ[name]!r}") from error
+                raise ConfigError(
+                    f"{name} must be a whole number, got {environ[name]!r}"
+                ) from error
     for name in BOOL_SETTINGS:
         if environ.get(name):
             found[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}

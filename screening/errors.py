@@ -70,5 +70,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
-        log.exception("unhandled error id=%s endpoint=%s", g.get("request_id", "-"), request.endpoint)
+        log.exception(
+            "unhandled error id=%s endpoint=%s", g.get("request_id", "-"), request.endpoint
+        )
         return render_error(InternalServerError.code)

@@ -1,4 +1,4 @@
-"""Language choice: an explicit ?lang= or switch, remembered in the session, else Accept-Language."""
+"""Language choice: ?lang= or the switch, remembered in the session, else Accept-Language."""
 
 from __future__ import annotations
 

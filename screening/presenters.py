@@ -106,7 +106,7 @@ def question_views(
     visible = {item.link_id for item in visible_items}
     views = []
     for item in section.items:
-        form_field = form[item.link_id] if item.link_id in form else None
+        form_field = form._fields.get(item.link_id)
         chosen = _field_values(form_field) if form_field is not None else []
         risky = _risk_values(q, rules, item)
         view = QuestionView(

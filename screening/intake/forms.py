@@ -25,6 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -40,7 +41,6 @@ from screening.questionnaire.model import Item, Section
 OTHER_SUFFIX = "__other"
 OTHER_MAX_LENGTH = 200
 PHONE_PATTERN = re.compile(r"^[0-9+().\-\s]{7,30}$")
-BOOLEAN_CHOICES = (("yes", True), ("no", False))
 
 
 def required_message(item: Item) -> str:
@@ -107,7 +107,11 @@ class AdultOnDate:
         if born > self.today or born.year < 1900:
             raise ValidationError(str(_l("Enter a real date of birth.")))
         if self.min_age:
-            age = self.today.year - born.year - ((self.today.month, self.today.day) < (born.month, born.day))
+            age = (
+                self.today.year
+                - born.year
+                - ((self.today.month, self.today.day) < (born.month, born.day))
+            )
             if age < self.min_age:
                 raise ValidationError(
                     str(
@@ -132,11 +136,14 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
     label = item.text.get(lang)
     first = presence(item)
     if item.type in {"choice", "open-choice"}:
-        choices = [(option.code, option.display.get(lang)) for option in item.options]
+        choices = [SelectChoice(option.code, option.display.get(lang)) for option in item.options]
         codes = {option.code for option in item.options}
         if item.repeats:
             return SelectMultipleField(
-                label, choices=choices, validators=[first, AllowedCodes(codes)], validate_choice=False
+                label,
+                choices=choices,
+                validators=[first, AllowedCodes(codes)],
+                validate_choice=False,
             )
         return RadioField(
             label, choices=choices, validators=[first, AllowedCodes(codes)], validate_choice=False
@@ -144,7 +151,7 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
     if item.type == "boolean":
         return RadioField(
             label,
-            choices=[("yes", str(_l("Yes"))), ("no", str(_l("No")))],
+            choices=[SelectChoice("yes", str(_l("Yes"))), SelectChoice("no", str(_l("No")))],
             validators=[first, AllowedCodes({"yes", "no"})],
             validate_choice=False,
         )

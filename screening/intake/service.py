@@ -110,7 +110,9 @@ def _write_progress(draft: Submission, progress: dict[str, Any]) -> None:
     draft.updated_at = utcnow()
 
 
-def keep_pending(db: Session, draft: Submission, section_id: str, raw: dict[str, list[str]]) -> None:
+def keep_pending(
+    db: Session, draft: Submission, section_id: str, raw: dict[str, list[str]]
+) -> None:
     """Store what was typed on a step, unvalidated, so it is shown again and never lost."""
     progress = dict(draft.progress or {})
     pending = dict(progress.get("pending", {}))

@@ -35,8 +35,8 @@ from screening.intake.forms import (
     form_to_answers,
     raw_input,
 )
-from screening.presenters import answered_sections, question_views
 from screening.models import Submission
+from screening.presenters import answered_sections, question_views
 from screening.questionnaire.conditions import enabled_items, is_enabled
 from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire.triage import risk_present
@@ -45,7 +45,7 @@ from screening.questionnaire_registry import registry
 bp = Blueprint("intake", __name__)
 log = logging.getLogger(__name__)
 
-SESSION_TOKEN = "draft_token"
+SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
 SESSION_RESUME = "resume_token_to_show"
 
@@ -67,7 +67,7 @@ def questionnaire() -> Questionnaire:
 
 def current_draft(*, for_update: bool = False) -> Submission | None:
     """Return the draft this browser session is working on."""
-    return service.find_draft(get_session(), session.get(SESSION_TOKEN), for_update=for_update)
+    return service.find_draft(get_session(), session.get(SESSION_DRAFT_KEY), for_update=for_update)
 
 
 def lost_session() -> Response:
@@ -122,7 +122,7 @@ def start() -> Response:
     draft = current_draft()
     if draft is None:
         draft, token = service.start_draft(get_session(), q, lang())
-        session[SESSION_TOKEN] = token
+        session[SESSION_DRAFT_KEY] = token
         session.pop(SESSION_DONE, None)
     unfinished = service.first_unfinished_step(q, draft)
     return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))
@@ -216,7 +216,9 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
         if valid:
             service.save_section(db, q, draft, section, form_to_answers(enabled_now, form))
         else:
-            service.keep_pending(db, draft, section.link_id, raw_input(list(section.items), formdata))
+            service.keep_pending(
+                db, draft, section.link_id, raw_input(list(section.items), formdata)
+            )
         if action == "save":
             session[SESSION_RESUME] = service.issue_resume_token(
                 db, draft, current_app.config["RESUME_LINK_DAYS"]
@@ -310,7 +312,7 @@ def resume(token: str) -> Response:
         )
         return redirect(url_for("intake.intro"))
     draft, session_token = result
-    session[SESSION_TOKEN] = session_token
+    session[SESSION_DRAFT_KEY] = session_token
     session.pop(SESSION_DONE, None)
     unfinished = service.first_unfinished_step(questionnaire(), draft)
     flash(_("Welcome back. Your answers so far are saved."), "info")
@@ -356,7 +358,7 @@ def review():  # type: ignore[no-untyped-def]
                 current_app.extensions["blind_index"],
                 today(),
             )
-            session.pop(SESSION_TOKEN, None)
+            session.pop(SESSION_DRAFT_KEY, None)
             session[SESSION_DONE] = True
             log.info("screening submitted")
             return redirect(url_for("intake.done"))

@@ -36,7 +36,9 @@ class FieldCipher:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken as error:
-            raise DecryptionError("stored value cannot be decrypted with the configured keys") from error
+            raise DecryptionError(
+                "stored value cannot be decrypted with the configured keys"
+            ) from error
 
     def encrypt_json(self, value: Any) -> str:
         """Encrypt any JSON-serialisable value."""
@@ -51,7 +53,9 @@ class FieldCipher:
         try:
             return self._fernet.rotate(token.encode("ascii")).decode("ascii")
         except InvalidToken as error:
-            raise DecryptionError("stored value cannot be decrypted with the configured keys") from error
+            raise DecryptionError(
+                "stored value cannot be decrypted with the configured keys"
+            ) from error
 
 
 _cipher: FieldCipher | None = None

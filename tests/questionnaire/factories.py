@@ -1,0 +1,109 @@
+"""Answer factories for the shipped questionnaire, shared with other test suites.
+
+`clean_answers()` is a complete, eligible answer set: every required question that applies is
+answered, the person is an adult in California with a moderate PHQ-9, and no triage rule above
+"info" fires. Override answers by linkId; underscores stand for hyphens (linkIds never contain
+underscores), and None removes an answer:
+
+    clean_answers(state="other-state", sober_driver="no", pronouns=None)
+    clean_answers(**{"phq9-9": "LA6569-3"})
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+# The date the factory's answers are meant to be triaged on (age, "past year" wording).
+TODAY = date(2026, 11, 27)
+# LOINC answer codes shared by PHQ-9 and GAD-7, indexed by their points (0-3).
+FREQUENCY_CODES = ("LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9")
+NOT_AT_ALL, SEVERAL_DAYS, MORE_THAN_HALF, NEARLY_EVERY_DAY = FREQUENCY_CODES
+
+
+def phq9_answers(*points: int) -> dict[str, str]:
+    """Return PHQ-9 answers phq9-1.. from points 0-3 (nine values for a complete PHQ-9)."""
+    return {f"phq9-{n}": FREQUENCY_CODES[p] for n, p in enumerate(points, start=1)}
+
+
+def gad7_answers(*points: int) -> dict[str, str]:
+    """Return GAD-7 answers gad7-1.. from points 0-3 (seven values for a complete GAD-7)."""
+    return {f"gad7-{n}": FREQUENCY_CODES[p] for n, p in enumerate(points, start=1)}
+
+
+def _base() -> dict[str, Any]:
+    return {
+        # about-you
+        "full-name": "Alex Rivera",
+        "preferred-name": "Alex",
+        "date-of-birth": "1988-04-12",
+        "email": "alex.rivera@example.com",
+        "phone": "+1 408 555 0142",
+        "contact-method": "email",
+        "contact-times": ["evening"],
+        "voicemail-ok": False,
+        "postal-code": "95020",
+        "state": "california",
+        "pronouns": "they/them",
+        # concerns
+        "reasons": ["depression", "anxiety"],
+        "concern-duration": "2-5-years",
+        "goals": "To feel like myself again and enjoy time with my kids.",
+        "has-therapist": True,
+        "psychotherapy-openness": "open",
+        # treatment-history
+        "antidepressant-trials": "1",
+        "psychotherapy-history": "somewhat-helpful",
+        "other-treatments": ["none"],
+        "prior-ketamine": "none",
+        "hospitalized": False,
+        # phq9: 2+2+2+2+1+1+1+1+0 = 12, moderate; item 9 "not at all"
+        **phq9_answers(2, 2, 2, 2, 1, 1, 1, 1, 0),
+        "phq9-difficulty": "LA6573-5",
+        # gad7: 7, mild
+        **gad7_answers(1, 1, 1, 1, 1, 1, 1),
+        # medical
+        "sex-at-birth": "female",
+        "diagnoses": ["none"],
+        "psychotic-symptoms": False,
+        "mania-past-year": False,
+        "family-psychosis": "no",
+        "medical-conditions": ["none"],
+        "high-blood-pressure": "no",
+        "has-allergies": False,
+        "ketamine-reaction": "no",
+        "pregnancy": "no",
+        "bladder-symptoms": False,
+        # substance-use: AUDIT-C 1 (monthly or less, 1-2 drinks, never 6+)
+        "auditc-1": "LA18926-8",
+        "auditc-2": "LA15694-5",
+        "auditc-3": "LA6270-8",
+        "substances-past-year": ["none"],
+        "substance-concern": "no",
+        # medications
+        "current-medications": "Sertraline 100 mg each morning",
+        "medication-classes": ["ssri-snri"],
+        # practicalities
+        "sober-driver": "yes",
+        "visit-preference": "in-person",
+        "payment": "self-pay",
+        "availability": ["weekday-mornings", "weekends"],
+        "session-time": True,
+        "referral-source": "therapist",
+        # consent
+        "consent-accuracy": True,
+        "consent-privacy": True,
+        "signature": "Alex Rivera",
+    }
+
+
+def clean_answers(**overrides: Any) -> dict[str, Any]:
+    """Return a complete, eligible answer set with `overrides` applied (None removes)."""
+    answers = _base()
+    for key, value in overrides.items():
+        link_id = key.replace("_", "-")
+        if value is None:
+            answers.pop(link_id, None)
+        else:
+            answers[link_id] = value
+    return answers

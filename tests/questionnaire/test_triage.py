@@ -1,0 +1,402 @@
+"""Triage rules: each shipped rule fires when it should, categories, results and the loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from screening.questionnaire import (
+    CATEGORIES,
+    RULES_PATH,
+    Evidence,
+    Flag,
+    Questionnaire,
+    RuleSet,
+    RulesError,
+    load_rules,
+    risk_present,
+    triage_response,
+    urgent_link_ids,
+)
+from screening.questionnaire.triage import category_for
+from tests.questionnaire.factories import (
+    NOT_AT_ALL,
+    SEVERAL_DAYS,
+    TODAY,
+    clean_answers,
+    gad7_answers,
+    phq9_answers,
+)
+
+ITEM9 = {"phq9-9": SEVERAL_DAYS}
+MILD_PHQ9 = phq9_answers(1, 1, 1, 1, 1, 1, 1, 0, 0)  # 6
+
+# Per rule: a minimal answer set that makes it fire (with whatever enables its questions).
+RULE_TRIGGERS: dict[str, dict[str, Any]] = {
+    # urgent
+    "phq9-item9-positive": ITEM9,
+    "suicidal-thoughts-now": {**ITEM9, "safety-thoughts-now": True},
+    "suicide-plan": {**ITEM9, "safety-plan": True},
+    "recent-suicide-attempt": {**ITEM9, "safety-attempt": "within-past-year"},
+    "not-safe-now": {**ITEM9, "safety-safe-now": False},
+    # exclusion
+    "psychotic-disorder": {"diagnoses": ["bipolar-2", "other-psychotic-disorder"]},
+    "psychotic-symptoms": {"psychotic-symptoms": True},
+    "aneurysm-or-avm": {"medical-conditions": ["avm"]},
+    "brain-bleed": {"medical-conditions": ["brain-bleed"]},
+    "prior-stroke": {"medical-conditions": ["stroke"]},
+    "uncontrolled-hypertension": {"high-blood-pressure": "yes-not-controlled"},
+    "bp-reading-very-high": {"high-blood-pressure": "not-sure", "bp-diastolic": 100},
+    "ketamine-allergy": {"ketamine-reaction": "yes"},
+    "pregnancy-or-breastfeeding": {"sex-at-birth": "female", "pregnancy": "breastfeeding"},
+    "pre-eclampsia": {"medical-conditions": ["pre-eclampsia"]},
+    "under-18": {"date-of-birth": "2008-11-28"},
+    # caution: relative contraindications
+    "bipolar-disorder": {"reasons": ["bipolar-depression"]},
+    "recent-mania": {"mania-past-year": True},
+    "family-psychosis": {"family-psychosis": "yes"},
+    "substance-use-disorder": {"substance-concern": "concerned"},
+    "non-prescribed-drug-use": {"substances-past-year": ["opioids"]},
+    "recreational-ketamine": {"prior-ketamine": "both"},
+    "bladder-symptoms": {"bladder-symptoms": True},
+    "auditc-positive": {
+        "sex-at-birth": "male",
+        "auditc-1": "LA18928-4",
+        "auditc-2": "LA15695-2",
+        "auditc-3": "LA6270-8",
+    },
+    "heart-disease": {"medical-conditions": ["heart-arrhythmia"]},
+    "raised-icp-head-injury-brain-mass": {"medical-conditions": ["head-injury"]},
+    "glaucoma": {"medical-conditions": ["glaucoma"]},
+    "hyperthyroidism": {"medical-conditions": ["hyperthyroidism-untreated"]},
+    "liver-disease": {"medical-conditions": ["liver-disease"]},
+    "bladder-disease": {"medical-conditions": ["bladder-disease"]},
+    "personality-disorder": {"diagnoses": ["personality-disorder"]},
+    "respiratory-or-sleep-apnea": {"medical-conditions": ["sleep-apnea-untreated"]},
+    "bp-reading-raised-systolic": {"high-blood-pressure": "yes-controlled", "bp-systolic": 140},
+    "bp-reading-raised-diastolic": {"high-blood-pressure": "yes-controlled", "bp-diastolic": 99},
+    "ketamine-reaction-unsure": {"ketamine-reaction": "not-sure"},
+    "planning-pregnancy": {"sex-at-birth": "intersex", "pregnancy": "planning"},
+    "no-sober-driver": {"sober-driver": "no"},
+    "out-of-state": {"state": "other-state"},
+    "no-therapist-not-open": {"has-therapist": False, "open-to-therapist": "no"},
+    # caution: interactions
+    "benzodiazepines": {"medication-classes": ["benzodiazepines"]},
+    "benzodiazepines-high-dose": {
+        "medication-classes": ["benzodiazepines"],
+        "benzo-dose": "8mg-or-more",
+    },
+    "lamotrigine": {"medication-classes": ["lamotrigine"]},
+    "maoi": {"medication-classes": ["maoi"]},
+    "stimulant-medication": {"medication-classes": ["stimulants"]},
+    "opioid-medication": {"medication-classes": ["opioids"]},
+    "other-cns-depressants": {"medication-classes": ["other-cns-depressants"]},
+    "naltrexone": {"medication-classes": ["naltrexone"]},
+    # info
+    "treatment-resistant-depression": {"antidepressant-trials": "2"},
+    "phq9-moderate-or-worse": phq9_answers(2, 2, 2, 1, 1, 1, 1, 0, 0),
+    "phq9-severe": phq9_answers(3, 3, 3, 3, 2, 2, 2, 2, 0),
+    "gad7-moderate-or-worse": gad7_answers(2, 2, 2, 1, 1, 1, 1),
+    "pcptsd5-positive": {
+        "reasons": ["ptsd-trauma"],
+        "pcptsd5-event": "yes",
+        "pcptsd5-1": "yes",
+        "pcptsd5-2": "yes",
+        "pcptsd5-3": "yes",
+        "pcptsd5-4": "no",
+        "pcptsd5-5": "no",
+    },
+    "psychiatric-hospitalization": {"hospitalized": True},
+    "suicide-attempt-history": {**ITEM9, "safety-attempt": "more-than-a-year-ago"},
+    "eating-disorder": {"reasons": ["eating-disorder"]},
+    "other-substance-use": {"substances-past-year": ["cannabis"]},
+    "in-recovery": {"substance-concern": "in-recovery"},
+    "antipsychotic-or-lithium": {"medication-classes": ["lithium"]},
+    "blood-pressure-check": {"high-blood-pressure": "yes-controlled"},
+    "sober-driver-unsure": {"sober-driver": "not-sure"},
+    "no-time-for-sessions": {"session-time": False},
+    "medicine-only-interest": {"psychotherapy-openness": "medicine-only"},
+}
+# The clean baseline has a moderate PHQ-9; this rule is tested against a mild one instead.
+BASELINE_OVERRIDES: dict[str, dict[str, Any]] = {"phq9-moderate-or-worse": MILD_PHQ9}
+
+
+def flag_ids(q: Questionnaire, rules: RuleSet, answers: dict[str, Any]) -> list[str]:
+    return [flag.id for flag in triage_response(q, rules, answers, TODAY).flags]
+
+
+def test_every_shipped_rule_has_a_trigger(rules: RuleSet) -> None:
+    assert set(RULE_TRIGGERS) == {rule.id for rule in rules.rules}
+
+
+def test_shipped_rules_version(rules: RuleSet) -> None:
+    assert rules.version == "2026.11.1"
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULE_TRIGGERS))
+def test_rule_fires_on_its_minimal_answers(
+    questionnaire: Questionnaire, rules: RuleSet, rule_id: str
+) -> None:
+    assert rule_id in flag_ids(questionnaire, rules, RULE_TRIGGERS[rule_id])
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULE_TRIGGERS))
+def test_rule_stays_quiet_on_the_clean_baseline_and_fires_when_added(
+    questionnaire: Questionnaire, rules: RuleSet, rule_id: str
+) -> None:
+    baseline = {**clean_answers(), **BASELINE_OVERRIDES.get(rule_id, {})}
+    assert rule_id not in flag_ids(questionnaire, rules, baseline)
+    assert rule_id in flag_ids(questionnaire, rules, {**baseline, **RULE_TRIGGERS[rule_id]})
+
+
+def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: RuleSet) -> None:
+    result = triage_response(questionnaire, rules, clean_answers(), TODAY)
+    assert result.category == "likely-eligible"
+    assert [f.id for f in result.flags] == ["phq9-moderate-or-worse"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "fires", "quiet"),
+    [
+        ({"high-blood-pressure": "yes-controlled", "bp-systolic": 139}, set(), {"bp-reading-raised-systolic"}),
+        (
+            {"high-blood-pressure": "yes-controlled", "bp-systolic": 179},
+            {"bp-reading-raised-systolic"},
+            {"bp-reading-very-high"},
+        ),
+        (
+            {"high-blood-pressure": "yes-controlled", "bp-systolic": 180},
+            {"bp-reading-very-high"},
+            {"bp-reading-raised-systolic"},
+        ),
+        ({"high-blood-pressure": "yes-controlled", "bp-diastolic": 89}, set(), {"bp-reading-raised-diastolic"}),
+        (
+            {"high-blood-pressure": "yes-controlled", "bp-diastolic": 100},
+            {"bp-reading-very-high"},
+            {"bp-reading-raised-diastolic"},
+        ),
+        ({"date-of-birth": "2008-11-27"}, set(), {"under-18"}),  # 18 today
+        ({"antidepressant-trials": "1"}, set(), {"treatment-resistant-depression"}),
+        ({"antidepressant-trials": "3-plus"}, {"treatment-resistant-depression"}, set()),
+        (phq9_answers(3, 3, 3, 2, 2, 2, 2, 2, 0), {"phq9-moderate-or-worse"}, {"phq9-severe"}),
+        (gad7_answers(2, 2, 1, 1, 1, 1, 1), set(), {"gad7-moderate-or-worse"}),  # 9
+        ({"safety-attempt": "within-past-month", **ITEM9}, {"recent-suicide-attempt"}, set()),
+        ({"prior-ketamine": "medical"}, set(), {"recreational-ketamine"}),
+        ({"substances-past-year": ["ketamine-recreational"]}, {"recreational-ketamine"}, set()),
+        ({"has-therapist": False, "open-to-therapist": "maybe"}, set(), {"no-therapist-not-open"}),
+        ({"medication-classes": ["benzodiazepines"], "benzo-dose": "under-8mg"}, {"benzodiazepines"}, {"benzodiazepines-high-dose"}),
+        # follow-ups that no longer apply are pruned before the rules run
+        ({"has-therapist": True, "open-to-therapist": "no"}, set(), {"no-therapist-not-open"}),
+        ({"phq9-9": NOT_AT_ALL, "safety-plan": True}, set(), {"suicide-plan"}),
+        ({"sex-at-birth": "male", "pregnancy": "pregnant"}, set(), {"pregnancy-or-breastfeeding"}),
+        ({"high-blood-pressure": "no", "bp-systolic": 200}, set(), {"bp-reading-very-high"}),
+    ],
+)
+def test_rule_boundaries(
+    questionnaire: Questionnaire,
+    rules: RuleSet,
+    answers: dict[str, Any],
+    fires: set[str],
+    quiet: set[str],
+) -> None:
+    ids = set(flag_ids(questionnaire, rules, {**clean_answers(), **answers}))
+    assert fires <= ids
+    assert not quiet & ids
+
+
+def make_flag(severity: str) -> Flag:
+    return Flag(severity, severity, "reason", ())
+
+
+@pytest.mark.parametrize(
+    ("severities", "category"),
+    [
+        ((), "likely-eligible"),
+        (("info",), "likely-eligible"),
+        (("info", "caution"), "needs-review"),
+        (("caution", "exclusion", "info"), "likely-ineligible"),
+        (("exclusion", "urgent", "caution"), "urgent-safety"),
+        (("urgent",), "urgent-safety"),
+    ],
+)
+def test_category_precedence(severities: tuple[str, ...], category: str) -> None:
+    assert category_for([make_flag(s) for s in severities]) == category
+
+
+def test_categories_are_in_priority_order() -> None:
+    assert CATEGORIES == ("urgent-safety", "likely-ineligible", "needs-review", "likely-eligible")
+
+
+def test_urgent_beats_exclusion_and_caution_on_real_answers(
+    questionnaire: Questionnaire, rules: RuleSet
+) -> None:
+    answers = clean_answers(
+        state="other-state", ketamine_reaction="yes", **ITEM9, **{"safety-safe-now": True}
+    )
+    result = triage_response(questionnaire, rules, answers, TODAY)
+    assert result.category == "urgent-safety"
+    severities = [flag.severity for flag in result.flags]
+    assert severities == sorted(severities, key=["urgent", "exclusion", "caution", "info"].index)
+    assert severities[:3] == ["urgent", "exclusion", "caution"]
+
+
+def test_flags_of_one_severity_keep_rule_order(questionnaire: Questionnaire, rules: RuleSet) -> None:
+    answers = clean_answers(sober_driver="no", state="other-state", medication_classes=["naltrexone", "maoi"])
+    ids = flag_ids(questionnaire, rules, answers)
+    rule_order = [rule.id for rule in rules.rules]
+    cautions = [i for i in ids if i in {"no-sober-driver", "out-of-state", "maoi", "naltrexone"}]
+    assert cautions == sorted(cautions, key=rule_order.index)
+
+
+def test_flags_carry_their_evidence(questionnaire: Questionnaire, rules: RuleSet) -> None:
+    answers = clean_answers(medical_conditions=["glaucoma", "avm"], antidepressant_trials="2")
+    result = triage_response(questionnaire, rules, answers, TODAY)
+    flags = {flag.id: flag for flag in result.flags}
+    assert flags["aneurysm-or-avm"].evidence == (
+        Evidence("medical-conditions", ["glaucoma", "avm"]),
+    )
+    assert flags["aneurysm-or-avm"].link_ids == ("medical-conditions",)
+    assert flags["treatment-resistant-depression"].evidence == (
+        Evidence("score:antidepressant_trials", 2),
+    )
+    assert flags["phq9-moderate-or-worse"].link_ids == ("score:phq9",)
+
+
+def test_evidence_lists_each_question_once(questionnaire: Questionnaire, rules: RuleSet) -> None:
+    answers = clean_answers(has_therapist=False, open_to_therapist="no")
+    result = triage_response(questionnaire, rules, answers, TODAY)
+    flag = next(f for f in result.flags if f.id == "no-therapist-not-open")
+    assert flag.link_ids == ("has-therapist", "open-to-therapist")
+    assert [e.answer for e in flag.evidence] == [False, "no"]
+
+
+def test_triage_result_to_dict_shape(questionnaire: Questionnaire, rules: RuleSet) -> None:
+    answers = clean_answers(sober_driver="no")
+    data = triage_response(questionnaire, rules, answers, TODAY).to_dict()
+    assert set(data) == {"category", "flags", "scores"}
+    assert data["category"] == "needs-review"
+    assert data["flags"][0] == {
+        "id": "no-sober-driver",
+        "severity": "caution",
+        "reason": "No sober adult available to take them home after dosing sessions.",
+        "linkIds": ["sober-driver"],
+    }
+    assert data["scores"]["phq9"] == {"total": 12, "band": "moderate", "complete": True}
+    assert data["scores"]["auditc"] == {"total": 1, "positive": False, "complete": True}
+    assert data["scores"]["age"] == {"total": 38, "complete": True}
+
+
+def test_urgent_link_ids(rules: RuleSet) -> None:
+    assert urgent_link_ids(rules) == {
+        "phq9-9",
+        "safety-thoughts-now",
+        "safety-plan",
+        "safety-attempt",
+        "safety-safe-now",
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({}, False),
+        ({"phq9-9": NOT_AT_ALL}, False),
+        ({"phq9-9": SEVERAL_DAYS}, True),
+        # one section's answers on their own, as the wizard saves them
+        ({"safety-thoughts-now": False, "safety-plan": True}, True),
+        ({"safety-safe-now": False}, True),
+        ({"safety-attempt": "more-than-a-year-ago", "safety-safe-now": True}, False),
+        ({"state": "other-state", "ketamine-reaction": "yes"}, False),
+    ],
+)
+def test_risk_present(
+    questionnaire: Questionnaire, rules: RuleSet, answers: dict, expected: bool
+) -> None:
+    assert risk_present(questionnaire, rules, answers) is expected
+
+
+# --- The loader -----------------------------------------------------------------------------
+
+
+def write_rules(tmp_path: Path, rules: list[dict], version: str = "1") -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump({"version": version, "rules": rules}), encoding="utf-8")
+    return path
+
+
+def rule(**overrides: Any) -> dict[str, Any]:
+    base = {
+        "id": "sample",
+        "severity": "caution",
+        "reason": "Sample.",
+        "when": [{"question": "sober-driver", "operator": "=", "answerCoding": "no"}],
+    }
+    return base | overrides
+
+
+@pytest.mark.parametrize(
+    ("rules_data", "message"),
+    [
+        ([rule(when=[{"question": "nope", "operator": "=", "answerBoolean": True}])], "unknown question linkId 'nope'"),
+        ([rule(when=[{"question": "sober-driver", "operator": "=", "answerCoding": "maybe"}])], "'maybe' is not among the options"),
+        ([rule(when=[{"score": "phq10", "operator": ">=", "value": 3}])], "unknown score 'phq10'"),
+        ([rule(when=[{"score": "phq9", "positive": True}])], "has no positive screen"),
+        ([rule(when=[{"score": "phq9", "operator": ">=", "value": "ten"}])], "whole number"),
+        ([rule(when=[{"score": "phq9", "operator": "~", "value": 3}])], "bad score operator"),
+        ([rule(), rule()], "duplicate rule id"),
+        ([rule(severity="critical")], "severity must be one of"),
+        ([rule(reason="")], "needs a reason"),
+        ([rule(when=[])], "non-empty list of conditions"),
+        ([rule(enableBehavior="some")], "enableBehavior must be one of"),
+        ([rule(extra=1)], "unknown key(s) ['extra']"),
+        ([rule(when=[{"question": "sober-driver", "operator": "like", "answerCoding": "no"}])], "bad operator"),
+        ([rule(when=[{"question": "bp-systolic", "operator": "=", "answerCoding": "no"}])], "cannot use a coding answer"),
+    ],
+)
+def test_rules_loader_names_file_and_rule(
+    tmp_path: Path, questionnaire: Questionnaire, rules_data: list[dict], message: str
+) -> None:
+    path = write_rules(tmp_path, rules_data)
+    with pytest.raises(RulesError) as error:
+        load_rules(path, questionnaire)
+    assert str(error.value).startswith(f"{path}: rule sample: "), str(error.value)
+    assert message in str(error.value)
+
+
+def test_rules_loader_rejects_scores_the_questionnaire_cannot_produce(
+    tmp_path: Path,
+) -> None:
+    definition = tmp_path / "mini.yaml"
+    definition.write_text(
+        yaml.safe_dump(
+            {
+                "id": "mini",
+                "url": "https://example.org/Questionnaire/mini",
+                "version": "1",
+                "title": "Mini",
+                "sections": [
+                    {"linkId": "s", "title": "S", "items": [{"linkId": "a", "type": "boolean", "text": "A"}]}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    from screening.questionnaire import load_definition
+
+    path = write_rules(tmp_path, [rule(when=[{"score": "pcptsd5", "positive": True}])])
+    with pytest.raises(RulesError, match="not produced by this questionnaire"):
+        load_rules(path, load_definition(definition))
+
+
+def test_rules_loader_rejects_a_bad_top_level(tmp_path: Path, questionnaire: Questionnaire) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules: []\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=str(path)):
+        load_rules(path, questionnaire)
+
+
+def test_shipped_rules_file_is_the_default(questionnaire: Questionnaire) -> None:
+    assert len(load_rules(RULES_PATH, questionnaire).rules) == len(RULE_TRIGGERS)
