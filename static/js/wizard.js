@@ -53,11 +53,12 @@
       var enabled = rule.behavior === "any" ? results.some(Boolean) : results.every(Boolean);
       question.hidden = !enabled;
     });
-    var crisis = document.getElementById("crisis-inline");
-    if (crisis) {
-      var risky = form.querySelector('[data-risk="true"]:checked');
-      crisis.hidden = !risky;
-    }
+    // Crisis resources sit right below the question whose answer raised them.
+    form.querySelectorAll(".crisis-inline").forEach(function (panel) {
+      var question = panel.closest(".question");
+      panel.hidden = !(question && !question.hidden &&
+        question.querySelector('[data-risk="true"]:checked'));
+    });
   }
 
   form.addEventListener("change", refresh);

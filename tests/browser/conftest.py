@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from screening.config import PACKAGE_DIR
+from screening.questionnaire.model import Questionnaire, load_definition
 from tests.conftest import make_app
 
 CHROMIUM_ARGS = [
@@ -79,3 +81,8 @@ def screenshot(tab, name: str) -> None:  # type: ignore[no-untyped-def]
     """Save a full-page screenshot for a person to look at (git-ignored)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def definition() -> Questionnaire:
+    """Load the shipped questionnaire definition."""
+    return load_definition(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml")

@@ -163,7 +163,7 @@ def test_risk_answers_are_marked_for_the_inline_crisis_panel(app, client):
     for section in ("about-you", "concerns", "treatment-history"):
         client.post(f"/screening/step/{section}", data=section_formdata(app, section, answers))
     html = client.get("/screening/step/phq9").data.decode()
-    assert 'id="crisis-inline"' in html
+    assert 'id="crisis-phq9-9"' in html
     assert html.count('data-risk="true"') == 3  # item 9: every answer above "not at all"
 
 
