@@ -23,10 +23,12 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from screening.database import get_session
+from screening.errors import render_error
 from screening.intake import service
 from screening.intake.forms import (
     answers_to_formdata,
@@ -252,6 +254,43 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     if risk_present(q, registry().rules, section_answers):
         service.set_crisis_pending(db, draft, True)
     return redirect(next_destination(q, draft, section))
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
+    """Show a step again with what was just typed when its CSRF token expired.
+
+    Nothing is saved from a request without a valid token; the person sees their input with
+    a fresh token and presses Next again, so no work is lost.
+    """
+    rendered = rerender_after_expired_token()
+    return rendered if rendered is not None else render_error(400)
+
+
+def rerender_after_expired_token() -> tuple[str, int] | None:
+    """Render the posted step with its input, or None when there is no step to show."""
+    if request.endpoint != "intake.step" or request.view_args is None:
+        return None
+    draft = current_draft()
+    q = questionnaire()
+    try:
+        section = q.section(request.view_args["section_id"])
+    except KeyError:
+        return None
+    if draft is None or not service.step_is_reachable(q, draft, section.link_id):
+        return None
+    body, _status = render_step(
+        q,
+        draft,
+        section,
+        request.form,
+        validate=False,
+        notice=_(
+            "This page was open for a long time, so for your security we need you to press "
+            "Next again. Your answers are still here."
+        ),
+    )
+    return body, 200
 
 
 def _pairs(raw: dict[str, list[str]]) -> list[tuple[str, str]]:

@@ -1,0 +1,178 @@
+"""Application-level behaviour: configuration, health, migrations, CSRF, CLI, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic import command
+from fhir.resources.R4B.questionnaire import Questionnaire
+from sqlalchemy import inspect
+
+from screening import create_app
+from screening.cli import alembic_config
+from screening.config import ConfigError
+from tests.conftest import TEST_KEY, csrf_token_from, make_app
+from tests.intake.wizard_driver import section_formdata
+from tests.questionnaire.factories import clean_answers
+
+SAMPLES = Path(__file__).parent.parent / "questionnaire" / "samples"
+
+
+def test_health_check_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_check_reports_503_when_database_unreachable(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}",
+            "SECRET_KEY": "x" * 40,
+            "ENCRYPTION_KEYS": TEST_KEY,
+            "BLIND_INDEX_KEY": "y" * 40,
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch, tmp_path):
+    monkeypatch.setenv("THRESHOLD_ENV", "production")
+    monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError) as error:
+        create_app()
+    message = str(error.value)
+    assert "SECRET_KEY" in message and "ENCRYPTION_KEYS" in message
+    assert not (tmp_path / "dev-secrets.json").exists()
+
+
+def test_development_generates_secrets_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "THRESHOLD_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_instance_config_file_is_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
+    (tmp_path / "config.py").write_text('CLINIC_NAME = "Valley Mind Clinic"\n')
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert app.config["CLINIC_NAME"] == "Valley Mind Clinic"
+
+
+def test_migrations_upgrade_from_empty_and_downgrade(app):
+    with app.app_context():
+        config = alembic_config()
+        engine = app.extensions["db_engine"]
+        assert {"submissions", "clinicians", "audit_events", "notes"} <= set(
+            inspect(engine).get_table_names()
+        )
+        command.downgrade(config, "base")
+        assert "submissions" not in inspect(engine).get_table_names()
+        command.upgrade(config, "head")
+        assert "submissions" in inspect(engine).get_table_names()
+
+
+def test_expired_csrf_token_rerenders_step_with_what_was_typed(tmp_path, database_url):
+    app = make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/screening/").data.decode())
+    client.post("/screening/start", data={"csrf_token": token})
+    data = section_formdata(app, "about-you", clean_answers(full_name="Rosa Typed-Name"))
+    data["csrf_token"] = "expired-or-forged"
+    page = client.post("/screening/step/about-you", data=data)
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "press Next again" in html
+    assert 'value="Rosa Typed-Name"' in html
+    fresh = csrf_token_from(html)
+    data["csrf_token"] = fresh
+    assert client.post("/screening/step/about-you", data=data).status_code == 302
+
+
+def test_post_without_csrf_token_elsewhere_is_a_friendly_400(tmp_path, database_url):
+    app = make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/screening/start")
+    assert response.status_code == 400
+    assert b"Reference:" in response.data
+
+
+def test_cli_prints_a_valid_fhir_questionnaire(runner):
+    result = runner.invoke(args=["screening", "questionnaire", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    resource = Questionnaire.model_validate(json.loads(result.output))
+    assert resource.item and len(resource.item) >= 10
+
+
+@pytest.mark.parametrize(
+    "sample", ["likely-eligible", "needs-review", "likely-ineligible", "urgent-safety"]
+)
+def test_cli_triage_gives_the_category_the_sample_names(runner, sample):
+    result = runner.invoke(args=["screening", "triage", str(SAMPLES / f"{sample}.json")])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert output["category"] == sample
+    assert {"phq9", "gad7"} <= set(output["scores"])
+    for flag in output["flags"]:
+        assert set(flag) == {"id", "severity", "reason", "linkIds"}
+
+
+def test_cli_triage_scores_loinc_coded_response(runner):
+    result = runner.invoke(args=["screening", "triage", str(SAMPLES / "loinc-coded.json")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scores"]["phq9"]["total"] is not None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        '{"resourceType": "Patient"}',
+        "[]",
+        '{"resourceType": '
+        '"QuestionnaireResponse", "status": "completed", "item": [{"answer": []}]}',
+    ],
+)
+def test_cli_triage_rejects_bad_files_with_one_line_and_status_2(runner, tmp_path, content):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    result = runner.invoke(args=["screening", "triage", str(bad)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+
+
+def test_cli_triage_missing_file_exits_2(runner, tmp_path):
+    result = runner.invoke(args=["screening", "triage", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+
+
+def test_unexpected_error_shows_reference_not_traceback(app):
+    @app.get("/boom-for-test")
+    def boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom-for-test")
+    assert response.status_code == 500
+    assert b"secret internals" not in response.data
+    assert b"Traceback" not in response.data
+    assert b"Reference:" in response.data
+
+
+def test_security_headers_on_public_pages(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
