@@ -51,6 +51,7 @@ INT_SETTINGS = (
     "SESSION_ABSOLUTE_HOURS",
     "MAIL_PORT",
     "MAX_CONTENT_LENGTH",
+    "MIN_FILL_SECONDS",
 )
 BOOL_SETTINGS = ("MAIL_USE_TLS",)
 
@@ -91,6 +92,11 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "MAIL_SENDER": "threshold@example.org",
         "LOG_LEVEL": "INFO",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_SCREENING_START": "60 per hour",
+        "RATELIMIT_RESUME": "30 per hour",
+        "RATELIMIT_SUBMIT": "30 per hour",
+        "MIN_FILL_SECONDS": 45,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

@@ -53,6 +53,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "MIN_FILL_SECONDS": 0,
         "SERVER_NAME": None,
     }
     config.update(overrides)

@@ -156,6 +156,11 @@ def set_crisis_pending(db: Session, draft: Submission, pending: bool) -> None:
     db.commit()
 
 
+def filled_too_fast(draft: Submission, min_seconds: int) -> bool:
+    """Whether the whole screening was answered faster than a person could read it."""
+    return (utcnow() - as_utc(draft.created_at)).total_seconds() < min_seconds
+
+
 def reopen_step(db: Session, draft: Submission, section_id: str) -> None:
     """Mark a step unfinished again, so the person is sent back to fix it."""
     progress = dict(draft.progress or {})

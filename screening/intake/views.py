@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from screening.database import get_session
 from screening.errors import render_error
+from screening.extensions import limiter
 from screening.intake import service
 from screening.intake.forms import (
     answers_to_formdata,
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
 SESSION_RESUME = "resume_token_to_show"
+HONEYPOT_FIELD = "website"
 
 
 def today():  # type: ignore[no-untyped-def]
@@ -118,8 +120,15 @@ def intro() -> str:
 
 
 @bp.post("/start")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SCREENING_START"])
 def start() -> Response:
     """Start a new draft (or continue the current one) and go to the first step."""
+    if request.form.get(HONEYPOT_FIELD):
+        # A field people never see was filled in: almost certainly a bot. Nothing was typed
+        # yet, so asking again costs a person nothing.
+        log.warning("screening start refused: honeypot filled")
+        flash(_("Please press the start button again."), "info")
+        return redirect(url_for("intake.intro"))
     q = questionnaire()
     draft = current_draft()
     if draft is None:
@@ -338,6 +347,7 @@ def saved() -> str | Response:
 
 
 @bp.get("/resume/<token>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESUME"])
 def resume(token: str) -> Response:
     """Continue a saved draft from a resume link, on any device."""
     result = service.resume_draft(get_session(), token)
@@ -359,6 +369,7 @@ def resume(token: str) -> Response:
 
 
 @bp.route("/review", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"])
 def review():  # type: ignore[no-untyped-def]
     """Show every answer with Change links, take consent and submit once."""
     q = questionnaire()
@@ -380,7 +391,14 @@ def review():  # type: ignore[no-untyped-def]
     formdata = request.form if request.method == "POST" else MultiDict()
     form = build_section_form(consent, consent_items, lang(), today(), formdata)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    notice = None
+    if request.method == "POST" and service.filled_too_fast(
+        draft, current_app.config["MIN_FILL_SECONDS"]
+    ):
+        # Faster than a person can read the questions: keep everything and ask to confirm.
+        log.warning("screening submit deferred: filled too fast")
+        notice = _("Please take a moment to check your answers, then press Send again.")
+    elif request.method == "POST":
         if form.validate():
             steps = service.wizard_steps(q, draft.answers or {})
             broken = first_invalid_section(steps, draft.answers or {}, lang(), today())
@@ -408,6 +426,7 @@ def review():  # type: ignore[no-untyped-def]
         consent=consent,
         questions=question_views(consent, form, consent_items, errors, lang(), q),
         errors=errors,
+        notice=notice,
         step_count=len(service.wizard_steps(q, draft.answers or {})) + 1,
     )
 

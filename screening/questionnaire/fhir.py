@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .conditions import prune_answers
-from .model import Condition, Item, Option, Questionnaire, Section
+from .model import TEXT_TYPES, Condition, Item, Option, Questionnaire, Section
 
 LOINC = "http://loinc.org"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
@@ -40,6 +40,10 @@ _VALUE_KEY = {
 }
 
 
+# Look-ups for import: by our linkId, and by LOINC item code.
+_Index = tuple[dict[str, Item], dict[str, Item]]
+
+
 class ResponseError(Exception):
     """A QuestionnaireResponse could not be read; the message is one line."""
 
@@ -62,9 +66,9 @@ def _enable_when(q: Questionnaire, conditions: tuple[Condition, ...]) -> list[di
         if cond.answer_type == "coding":
             option = q.item(cond.question).option(str(cond.answer))
             system = option.system if option else None
-            entry["answerCoding"] = {"system": system, "code": cond.answer} if system else {
-                "code": cond.answer
-            }
+            entry["answerCoding"] = (
+                {"system": system, "code": cond.answer} if system else {"code": cond.answer}
+            )
         else:
             entry[_ANSWER_KEY[cond.answer_type]] = cond.answer
         result.append(entry)
@@ -214,7 +218,7 @@ def answers_to_response(
     return resource
 
 
-def _item_index(q: Questionnaire) -> tuple[dict[str, Item], dict[str, Item]]:
+def _item_index(q: Questionnaire) -> _Index:
     """Return look-ups by linkId and by LOINC item code."""
     by_link_id = {item.link_id: item for item in q.items if item.type != "display"}
     by_loinc = {
@@ -254,9 +258,8 @@ def _scalar_value(item: Item, key: str, value: Any) -> Any:
         return value
     if kind == "decimal" and key in ("valueDecimal", "valueInteger") and is_number:
         return float(value)
-    if kind in ("string", "text", "email", "phone") and key == "valueString":
-        if isinstance(value, str):
-            return value
+    if kind in TEXT_TYPES and key == "valueString" and isinstance(value, str):
+        return value
     if kind == "date" and key == "valueDate" and isinstance(value, str):
         try:
             return date.fromisoformat(value).isoformat()
@@ -277,7 +280,7 @@ def _answer_value(item: Item, answer: Any) -> Any:
     return _scalar_value(item, key, answer[key])
 
 
-def _resolve(link_id: str, index: tuple[dict[str, Item], dict[str, Item]]) -> Item | None:
+def _resolve(link_id: str, index: _Index) -> Item | None:
     by_link_id, by_loinc = index
     if link_id in by_link_id:
         return by_link_id[link_id]
@@ -285,7 +288,7 @@ def _resolve(link_id: str, index: tuple[dict[str, Item], dict[str, Item]]) -> It
     return by_loinc.get(link_id.rstrip("/").rsplit("/", 1)[-1])
 
 
-def _walk(entries: Any, index: Any, answers: dict[str, Any], where: str) -> None:
+def _walk(entries: Any, index: _Index, answers: dict[str, Any], where: str) -> None:
     if not isinstance(entries, list):
         raise ResponseError(f"{where} must be a list")
     for entry in entries:

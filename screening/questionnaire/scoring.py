@@ -41,9 +41,8 @@ class Score:
     def to_dict(self) -> dict[str, Any]:
         """Return the non-None of total, band and positive, plus complete."""
         data = {"total": self.total, "band": self.band, "positive": self.positive}
-        return {key: value for key, value in data.items() if value is not None} | {
-            "complete": self.complete
-        }
+        known = {key: value for key, value in data.items() if value is not None}
+        return {**known, "complete": self.complete}
 
 
 def _band(total: int, bands: tuple[tuple[int, str], ...], top: str, maximum: int) -> str:
@@ -80,10 +79,16 @@ def _is_scored(item: Item) -> bool:
 
 
 def _score_instrument(name: str, section: Section, answers: Mapping[str, Any]) -> Score:
-    """Sum the ordinals of the answered options; incomplete if a needed answer is missing."""
+    """Sum the ordinals of the answered options; incomplete if a needed answer is missing.
+
+    Needed: every scored item that applies, and every item a scored item depends on (the
+    PC-PTSD-5 trauma question); other items sharing the section (substance use) do not count.
+    """
+    scored = [item for item in section.items if _is_scored(item)]
+    gates = {cond.question for item in scored for cond in item.enable_when}
     total, complete = 0, True
     for item in enabled_items(section, answers):
-        if not (_is_scored(item) or item.required):
+        if not (_is_scored(item) or item.link_id in gates):
             continue
         value = answers.get(item.link_id)
         option = item.option(value) if isinstance(value, str) else None
@@ -121,9 +126,12 @@ def _birth_date_item(q: Questionnaire) -> Item | None:
 
 
 def _age_score(item: Item, answers: Mapping[str, Any], today: date) -> Score:
+    value = answers.get(item.link_id)
     try:
-        birth_date = date.fromisoformat(answers.get(item.link_id))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        birth_date = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        birth_date = None
+    if birth_date is None:
         return Score("age", None, complete=False)
     return Score("age", age_on(birth_date, today))
 

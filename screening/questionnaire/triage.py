@@ -105,7 +105,12 @@ class TriageResult:
         return {
             "category": self.category,
             "flags": [
-                {"id": f.id, "severity": f.severity, "reason": f.reason, "linkIds": list(f.link_ids)}
+                {
+                    "id": f.id,
+                    "severity": f.severity,
+                    "reason": f.reason,
+                    "linkIds": list(f.link_ids),
+                }
                 for f in self.flags
             ],
             "scores": {name: score.to_dict() for name, score in self.scores.items()},
@@ -240,9 +245,7 @@ def _fire(rule: Rule, answers: Mapping[str, Any], scores: Mapping[str, Score]) -
 def category_for(flags: tuple[Flag, ...] | list[Flag]) -> str:
     """Return the category of the most severe flag (likely-eligible if none is above info)."""
     present = {flag.severity for flag in flags}
-    return next(
-        (_CATEGORY_FOR_SEVERITY[s] for s in SEVERITIES[:3] if s in present), CATEGORIES[-1]
-    )
+    return next((_CATEGORY_FOR_SEVERITY[s] for s in SEVERITIES[:3] if s in present), CATEGORIES[-1])
 
 
 def triage_response(

@@ -81,7 +81,9 @@ def test_condition_holds(condition: Condition, answers: dict, expected: bool) ->
 
 
 def node(behavior: str, *conditions: Condition) -> Item:
-    return Item("n", "boolean", LocalizedText.of("N"), enable_when=conditions, enable_behavior=behavior)
+    return Item(
+        "n", "boolean", LocalizedText.of("N"), enable_when=conditions, enable_behavior=behavior
+    )
 
 
 def test_enable_behavior_all_needs_every_condition() -> None:
@@ -126,7 +128,12 @@ def test_enabled_items_is_empty_for_a_disabled_section(questionnaire: Questionna
 
 def test_pregnancy_question_skips_only_male_sex(questionnaire: Questionnaire) -> None:
     section = questionnaire.section("medical")
-    for sex, asked in [("female", True), ("intersex", True), ("prefer-not-to-say", True), ("male", False)]:
+    for sex, asked in [
+        ("female", True),
+        ("intersex", True),
+        ("prefer-not-to-say", True),
+        ("male", False),
+    ]:
         answers = clean_answers(sex_at_birth=sex)
         assert ("pregnancy" in [i.link_id for i in enabled_items(section, answers)]) is asked
 
@@ -156,9 +163,7 @@ def test_prune_drops_a_follow_up_whose_trigger_changed(questionnaire: Questionna
 
 def test_prune_follows_chains_through_sections(questionnaire: Questionnaire) -> None:
     # reasons -> pcptsd5 section -> pcptsd5-event -> pcptsd5-1..5
-    answers = clean_answers(
-        **{"pcptsd5-event": "yes", "pcptsd5-1": "yes", "pcptsd5-2": "no"}
-    )
+    answers = clean_answers(**{"pcptsd5-event": "yes", "pcptsd5-1": "yes", "pcptsd5-2": "no"})
     pruned = prune_answers(questionnaire, answers)
     assert not any(key.startswith("pcptsd5") for key in pruned)
 

@@ -209,9 +209,7 @@ def minimal_definition() -> dict:
                         "type": "string",
                         "text": "Its name",
                         "maxLength": 50,
-                        "enableWhen": [
-                            {"question": "pet", "operator": "=", "answerCoding": "yes"}
-                        ],
+                        "enableWhen": [{"question": "pet", "operator": "=", "answerCoding": "yes"}],
                     },
                 ],
             },
@@ -285,7 +283,9 @@ def break_self_reference(d: dict) -> None:
 
 
 def break_section_forward_reference(d: dict) -> None:
-    d["sections"][1]["enableWhen"] = [{"question": "age", "operator": "exists", "answerBoolean": True}]
+    d["sections"][1]["enableWhen"] = [
+        {"question": "age", "operator": "exists", "answerBoolean": True}
+    ]
 
 
 def break_code_not_among_options(d: dict) -> None:

@@ -71,7 +71,9 @@ def test_clean_answers_score_moderate_phq9_mild_gad7_negative_auditc(
 
 
 def test_instrument_scores_read_ordinals_from_the_options(questionnaire: Questionnaire) -> None:
-    answers = clean_answers(**phq9_answers(3, 3, 3, 3, 3, 3, 3, 3, 3), **gad7_answers(3, 3, 3, 3, 3, 3, 3))
+    answers = clean_answers(
+        **phq9_answers(3, 3, 3, 3, 3, 3, 3, 3, 3), **gad7_answers(3, 3, 3, 3, 3, 3, 3)
+    )
     scores = score_answers(questionnaire, answers, TODAY)
     assert (scores["phq9"].total, scores["phq9"].band) == (27, "severe")
     assert (scores["gad7"].total, scores["gad7"].band) == (21, "severe")
@@ -80,7 +82,9 @@ def test_instrument_scores_read_ordinals_from_the_options(questionnaire: Questio
 def test_phq9_difficulty_item_is_not_scored(questionnaire: Questionnaire) -> None:
     with_difficulty = clean_answers(**{"phq9-difficulty": "LA6574-3"})
     without = clean_answers(**{"phq9-difficulty": None})
-    totals = {score_answers(questionnaire, a, TODAY)["phq9"].total for a in (with_difficulty, without)}
+    totals = {
+        score_answers(questionnaire, a, TODAY)["phq9"].total for a in (with_difficulty, without)
+    }
     assert totals == {12}
 
 
@@ -96,9 +100,7 @@ def test_unknown_code_makes_an_instrument_incomplete(questionnaire: Questionnair
 
 
 def auditc(sex: str, q1: str, q2: str | None = None, q3: str | None = None) -> dict:
-    return clean_answers(
-        sex_at_birth=sex, **{"auditc-1": q1, "auditc-2": q2, "auditc-3": q3}
-    )
+    return clean_answers(sex_at_birth=sex, **{"auditc-1": q1, "auditc-2": q2, "auditc-3": q3})
 
 
 @pytest.mark.parametrize(
@@ -209,3 +211,8 @@ def test_available_scores(questionnaire: Questionnaire) -> None:
         "antidepressant_trials",
         "age",
     }
+
+
+def test_auditc_ignores_other_questions_in_its_section(questionnaire: Questionnaire) -> None:
+    answers = clean_answers(substances_past_year=None, substance_concern=None)
+    assert score_answers(questionnaire, answers, TODAY)["auditc"].complete is True

@@ -14,8 +14,9 @@ from screening.questionnaire import (
     Evidence,
     Flag,
     Questionnaire,
-    RuleSet,
     RulesError,
+    RuleSet,
+    load_definition,
     load_rules,
     risk_present,
     triage_response,
@@ -161,7 +162,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
 @pytest.mark.parametrize(
     ("answers", "fires", "quiet"),
     [
-        ({"high-blood-pressure": "yes-controlled", "bp-systolic": 139}, set(), {"bp-reading-raised-systolic"}),
+        (
+            {"high-blood-pressure": "yes-controlled", "bp-systolic": 139},
+            set(),
+            {"bp-reading-raised-systolic"},
+        ),
         (
             {"high-blood-pressure": "yes-controlled", "bp-systolic": 179},
             {"bp-reading-raised-systolic"},
@@ -172,7 +177,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             {"bp-reading-very-high"},
             {"bp-reading-raised-systolic"},
         ),
-        ({"high-blood-pressure": "yes-controlled", "bp-diastolic": 89}, set(), {"bp-reading-raised-diastolic"}),
+        (
+            {"high-blood-pressure": "yes-controlled", "bp-diastolic": 89},
+            set(),
+            {"bp-reading-raised-diastolic"},
+        ),
         (
             {"high-blood-pressure": "yes-controlled", "bp-diastolic": 100},
             {"bp-reading-very-high"},
@@ -187,7 +196,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
         ({"prior-ketamine": "medical"}, set(), {"recreational-ketamine"}),
         ({"substances-past-year": ["ketamine-recreational"]}, {"recreational-ketamine"}, set()),
         ({"has-therapist": False, "open-to-therapist": "maybe"}, set(), {"no-therapist-not-open"}),
-        ({"medication-classes": ["benzodiazepines"], "benzo-dose": "under-8mg"}, {"benzodiazepines"}, {"benzodiazepines-high-dose"}),
+        (
+            {"medication-classes": ["benzodiazepines"], "benzo-dose": "under-8mg"},
+            {"benzodiazepines"},
+            {"benzodiazepines-high-dose"},
+        ),
         # follow-ups that no longer apply are pruned before the rules run
         ({"has-therapist": True, "open-to-therapist": "no"}, set(), {"no-therapist-not-open"}),
         ({"phq9-9": NOT_AT_ALL, "safety-plan": True}, set(), {"suicide-plan"}),
@@ -243,8 +256,12 @@ def test_urgent_beats_exclusion_and_caution_on_real_answers(
     assert severities[:3] == ["urgent", "exclusion", "caution"]
 
 
-def test_flags_of_one_severity_keep_rule_order(questionnaire: Questionnaire, rules: RuleSet) -> None:
-    answers = clean_answers(sober_driver="no", state="other-state", medication_classes=["naltrexone", "maoi"])
+def test_flags_of_one_severity_keep_rule_order(
+    questionnaire: Questionnaire, rules: RuleSet
+) -> None:
+    answers = clean_answers(
+        sober_driver="no", state="other-state", medication_classes=["naltrexone", "maoi"]
+    )
     ids = flag_ids(questionnaire, rules, answers)
     rule_order = [rule.id for rule in rules.rules]
     cautions = [i for i in ids if i in {"no-sober-driver", "out-of-state", "maoi", "naltrexone"}]
@@ -340,8 +357,14 @@ def rule(**overrides: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("rules_data", "message"),
     [
-        ([rule(when=[{"question": "nope", "operator": "=", "answerBoolean": True}])], "unknown question linkId 'nope'"),
-        ([rule(when=[{"question": "sober-driver", "operator": "=", "answerCoding": "maybe"}])], "'maybe' is not among the options"),
+        (
+            [rule(when=[{"question": "nope", "operator": "=", "answerBoolean": True}])],
+            "unknown question linkId 'nope'",
+        ),
+        (
+            [rule(when=[{"question": "sober-driver", "operator": "=", "answerCoding": "maybe"}])],
+            "'maybe' is not among the options",
+        ),
         ([rule(when=[{"score": "phq10", "operator": ">=", "value": 3}])], "unknown score 'phq10'"),
         ([rule(when=[{"score": "phq9", "positive": True}])], "has no positive screen"),
         ([rule(when=[{"score": "phq9", "operator": ">=", "value": "ten"}])], "whole number"),
@@ -352,8 +375,14 @@ def rule(**overrides: Any) -> dict[str, Any]:
         ([rule(when=[])], "non-empty list of conditions"),
         ([rule(enableBehavior="some")], "enableBehavior must be one of"),
         ([rule(extra=1)], "unknown key(s) ['extra']"),
-        ([rule(when=[{"question": "sober-driver", "operator": "like", "answerCoding": "no"}])], "bad operator"),
-        ([rule(when=[{"question": "bp-systolic", "operator": "=", "answerCoding": "no"}])], "cannot use a coding answer"),
+        (
+            [rule(when=[{"question": "sober-driver", "operator": "like", "answerCoding": "no"}])],
+            "bad operator",
+        ),
+        (
+            [rule(when=[{"question": "bp-systolic", "operator": "=", "answerCoding": "no"}])],
+            "cannot use a coding answer",
+        ),
     ],
 )
 def test_rules_loader_names_file_and_rule(
@@ -378,14 +407,16 @@ def test_rules_loader_rejects_scores_the_questionnaire_cannot_produce(
                 "version": "1",
                 "title": "Mini",
                 "sections": [
-                    {"linkId": "s", "title": "S", "items": [{"linkId": "a", "type": "boolean", "text": "A"}]}
+                    {
+                        "linkId": "s",
+                        "title": "S",
+                        "items": [{"linkId": "a", "type": "boolean", "text": "A"}],
+                    }
                 ],
             }
         ),
         encoding="utf-8",
     )
-    from screening.questionnaire import load_definition
-
     path = write_rules(tmp_path, [rule(when=[{"score": "pcptsd5", "positive": True}])])
     with pytest.raises(RulesError, match="not produced by this questionnaire"):
         load_rules(path, load_definition(definition))
