@@ -40,6 +40,7 @@ from screening.questionnaire.model import Item, Section
 
 OTHER_SUFFIX = "__other"
 OTHER_MAX_LENGTH = 200
+NONE_CODE = "none"
 PHONE_PATTERN = re.compile(r"^[0-9+().\-\s]{7,30}$")
 
 
@@ -66,6 +67,16 @@ class AllowedCodes:
         values = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in self.codes for value in values if value not in (None, "")):
             raise StopValidation(str(_l("Choose one of the answers shown.")))
+
+
+class NoneIsExclusive:
+    """ "None of these" cannot be ticked together with another answer."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if isinstance(field.data, list) and NONE_CODE in field.data and len(field.data) > 1:
+            raise StopValidation(
+                str(_l('Choose "None" on its own, or untick it and keep the others.'))
+            )
 
 
 class ValidEmail:
@@ -142,7 +153,7 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
             return SelectMultipleField(
                 label,
                 choices=choices,
-                validators=[first, AllowedCodes(codes)],
+                validators=[first, AllowedCodes(codes), NoneIsExclusive()],
                 validate_choice=False,
             )
         return RadioField(
