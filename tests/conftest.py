@@ -17,6 +17,16 @@ from sqlalchemy import text
 from screening import create_app
 
 TEST_KEY = Fernet.generate_key().decode()
+# Every app a test builds, so its connection pool is closed when the test ends.
+CREATED_APPS: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def dispose_created_apps() -> Iterator[None]:
+    """Close the database pools of apps the test created (PostgreSQL warns otherwise)."""
+    yield
+    while CREATED_APPS:
+        CREATED_APPS.pop().extensions["db_engine"].dispose()
 
 
 def reset_postgres(url: str) -> None:
@@ -58,6 +68,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    CREATED_APPS.append(app)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -65,11 +76,9 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+def app(tmp_path: Path, database_url: str) -> Flask:
     """An application on an empty, migrated database."""
-    application = make_app(tmp_path, database_url)
-    yield application
-    application.extensions["db_engine"].dispose()
+    return make_app(tmp_path, database_url)
 
 
 @pytest.fixture
