@@ -13,16 +13,24 @@ from alembic.config import Config
 from cryptography.fernet import Fernet
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
+from screening.database import new_session
+from screening.models import AuditEvent
 from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, response_to_answers
 from screening.questionnaire.triage import triage_response
 from screening.questionnaire_registry import registry
+from screening.retention import purge
+from screening.security.audit import record, verify_chain
+from screening.security.key_rotation import rotate_all
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 screening_cli = AppGroup("screening", help="The questionnaire definition and triage rules.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+retention_cli = AppGroup("retention", help="Deleting data past its retention period.")
 
 
 def alembic_config() -> Config:
@@ -95,7 +103,58 @@ def keys_generate() -> None:
     click.echo(Fernet.generate_key().decode())
 
 
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every encrypted value under the first key in ENCRYPTION_KEYS."""
+    checkpoint = Path(current_app.instance_path) / "key-rotation.json"
+    resumed = checkpoint.exists()
+    report = rotate_all(
+        current_app.extensions["db_engine"],
+        current_app.extensions["field_cipher"],
+        checkpoint,
+        progress=lambda table, count: click.echo(f"  {table}: {count} rows"),
+    )
+    db = new_session(write=True)
+    try:
+        record(db, "keys.rotated", detail={"rows": report.rows_by_table, "resumed": resumed})
+        db.commit()
+    finally:
+        db.close()
+    click.echo(f"Re-encrypted {report.total} rows under the newest key.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exit 1 naming any edited or missing rows."""
+    db = new_session()
+    try:
+        broken = verify_chain(db)
+        count = db.scalar(select(func.count()).select_from(AuditEvent))
+    finally:
+        db.close()
+    if broken:
+        click.echo(f"Audit trail BROKEN at event ids: {', '.join(map(str, broken[:50]))}", err=True)
+        sys.exit(1)
+    click.echo(f"Audit trail intact: {count} events.")
+
+
+@retention_cli.command("purge")
+def retention_purge() -> None:
+    """Delete abandoned drafts and finished, unconverted screenings past their retention."""
+    db = new_session(write=True)
+    try:
+        report = purge(
+            db,
+            datetime.now(UTC),
+            draft_days=current_app.config["DRAFT_RETENTION_DAYS"],
+            screening_days=current_app.config["SCREENING_RETENTION_DAYS"],
+        )
+    finally:
+        db.close()
+    click.echo(f"Deleted {report.drafts} drafts and {report.screenings} screenings.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (db_cli, screening_cli, keys_cli):
+    for group in (db_cli, screening_cli, keys_cli, audit_cli, retention_cli):
         app.cli.add_command(group)
