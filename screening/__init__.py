@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     headers.init_app(app)
     init_questionnaire(app)
+    from screening.auth.sessions import init_app as init_staff_sessions
+
+    init_staff_sessions(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -107,3 +110,7 @@ def register_commands(app: Flask) -> None:
     from screening.cli import init_app
 
     init_app(app)
+    from screening.auth.cli import clinician_cli
+
+    app.cli.add_command(clinician_cli)
+    __import__("screening.portal.cli", fromlist=["init_app"]).init_app(app)

@@ -225,6 +225,7 @@ def submit_draft(
     consent_answers: dict[str, Any],
     blind_index: BlindIndex,
     today: date,
+    language: str | None = None,
 ) -> Submission:
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
     answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
@@ -255,6 +256,8 @@ def submit_draft(
     draft.phq9_total = result.scores["phq9"].total if "phq9" in result.scores else None
     draft.gad7_total = result.scores["gad7"].total if "gad7" in result.scores else None
     draft.rules_version = rules.version
+    if language:
+        draft.language = language  # the language the person finished in
     draft.state = SubmissionState.SUBMITTED
     draft.status = "new"
     draft.submitted_at = utcnow()

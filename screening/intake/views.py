@@ -39,6 +39,7 @@ from screening.intake.forms import (
     raw_input,
 )
 from screening.models import Submission
+from screening.notify import notify_new_submission
 from screening.presenters import answered_sections, question_views
 from screening.questionnaire.conditions import enabled_items, is_enabled
 from screening.questionnaire.model import Questionnaire, Section
@@ -414,7 +415,9 @@ def review():  # type: ignore[no-untyped-def]
                 form_to_answers(consent_items, form),
                 current_app.extensions["blind_index"],
                 today(),
+                language=lang(),
             )
+            notify_new_submission(draft)
             session.pop(SESSION_DRAFT_KEY, None)
             session[SESSION_DONE] = True
             log.info("screening submitted")

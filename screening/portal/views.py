@@ -1,5 +1,344 @@
-"""Routes of the portal blueprint (being built)."""
+"""Routes of the clinician portal: the queue, one submission, its workflow, print and exports.
 
-from flask import Blueprint
+Views parse requests and render; screening.portal.queue reads, screening.portal.service
+writes. Every view needs a signed-in clinician (the CSV export an admin). Every change is a
+CSRF-protected POST that redirects, and every read of a person's screening is audited.
+Nothing about a person goes into a URL: submissions are addressed by their random public id,
+and a search is carried as its keyed hash, never as the typed text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from screening.auth.decorators import admin_required, current_clinician, login_required
+from screening.database import get_session
+from screening.intake.service import as_utc
+from screening.models import Submission
+from screening.portal import exports, queue, service
+from screening.portal.detail import submission_view
+from screening.portal.forms import (
+    AssigneeForm,
+    FollowUpForm,
+    NoteForm,
+    QueueFilterForm,
+    SearchForm,
+    StatusForm,
+)
+from screening.portal.workflow import (
+    BAND_LABELS,
+    SEVERITY_LABELS,
+    STATUSES,
+    category_label,
+    status_label,
+)
+from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire_registry import registry
 
 bp = Blueprint("portal", __name__)
+
+# token_urlsafe(16): anything else cannot be a public id, so it is not even looked up.
+PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+def client_ip() -> str | None:
+    """The address the request came from, for the audit trail."""
+    return request.remote_addr
+
+
+def today() -> date:
+    """Today's date in UTC (follow-up dates are compared with it)."""
+    return datetime.now(UTC).date()
+
+
+@bp.app_template_filter("portal_time")
+def portal_time(moment: datetime | None) -> str:
+    """Format a stored timestamp for staff: date and time in UTC, said so."""
+    if moment is None:
+        return ""
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.app_context_processor
+def portal_labels() -> dict[str, Any]:
+    """Labels the portal templates use for badges."""
+    return {
+        "category_label": category_label,
+        "status_label": status_label,
+        "severity_labels": SEVERITY_LABELS,
+        "band_labels": BAND_LABELS,
+    }
+
+
+def submission_or_404(public_id: str) -> Submission:
+    """Load a submitted screening by public id; drafts and unknown ids are 404."""
+    if not PUBLIC_ID.match(public_id):
+        abort(404)
+    submission = service.find_submitted(get_session(), public_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+# ---------------------------------------------------------------------------------------
+# The queue
+
+
+def queue_filter_form() -> QueueFilterForm:
+    """Read and check the filters from the query string."""
+    form = QueueFilterForm(request.args)
+    form.validate()
+    return form
+
+
+@bp.get("/", endpoint="queue")
+@login_required
+def show_queue() -> str:
+    """List submitted screenings, urgent first, with counts, filters, search and pages."""
+    db = get_session()
+    viewer = current_clinician()
+    form = queue_filter_form()
+    f = form.to_filter()
+    try:
+        page_number = int(request.args.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = queue.load_page(db, f, viewer.id, page_number, today())
+    return render_template(
+        "portal/queue.html",
+        form=form,
+        search_form=SearchForm(prefix="search"),
+        f=f,
+        page=page,
+        urgent_count=queue.urgent_needing_review(db),
+        category_counts=queue.category_counts(db),
+        status_counts=queue.status_counts(db),
+        categories=CATEGORIES,
+        statuses=STATUSES,
+        is_admin=viewer.is_admin,
+        sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
+        clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
+    )
+
+
+@bp.post("/search", endpoint="search")
+@login_required
+def search() -> Response | tuple[str, int]:
+    """Turn a typed search into its keyed hash and show the matching screenings."""
+    form = SearchForm(prefix="search")
+    args = {k: v for k, v in request.args.items() if k not in {"match", "page"}}
+    if not form.validate():
+        flash(_("Enter an email address, a phone number or a full name to search."), "info")
+        return redirect(url_for("portal.queue", **args))
+    match = queue.search_match(form.q.data or "", current_app.extensions["blind_index"])
+    if match is not None:
+        args["match"] = match.token()
+    return redirect(url_for("portal.queue", **args))
+
+
+@bp.get("/export.csv", endpoint="export_csv")
+@login_required
+@admin_required
+def export_csv() -> Response:
+    """Download the filtered queue as CSV, streamed (admins only)."""
+    viewer = current_clinician()
+    f = queue_filter_form().to_filter()
+    service.record_access(
+        "queue.exported-csv", actor=viewer, ip=client_ip(), detail={"filter": f.audit_codes()}
+    )
+    rows = queue.iter_matching(get_session(), f, viewer.id, columns=exports.CSV_COLUMNS_LOADED)
+    filename = f"screenings-{today().isoformat()}.csv"
+    return Response(
+        stream_with_context(exports.csv_lines(rows, registry())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# One submission
+
+
+def workflow_forms(submission: Submission, **bound: Any) -> dict[str, Any]:
+    """The page's forms, filled from the submission unless a bound (failed) one is given."""
+    clinicians = [(c.id, c.name) for c in service.active_clinicians(get_session())]
+    assigned = str(submission.assignee_id) if submission.assignee_id else ""
+    forms = {
+        "status_form": StatusForm(prefix="status", formdata=None, status=submission.status),
+        "assignee_form": AssigneeForm(
+            prefix="assignee", formdata=None, assignee=assigned
+        ).set_clinicians(clinicians),
+        "follow_up_form": FollowUpForm(
+            prefix="follow-up", formdata=None, follow_up_on=submission.follow_up_on
+        ),
+        "note_form": NoteForm(prefix="note", formdata=None),
+    }
+    forms.update(bound)
+    return forms
+
+
+def render_submission(submission: Submission, status: int = 200, **bound: Any) -> Any:
+    """Render the submission page (audited as a view), with any failed form's errors."""
+    service.record_access(
+        "submission.viewed", actor=current_clinician(), submission=submission, ip=client_ip()
+    )
+    view = submission_view(submission)
+    return (
+        render_template(
+            "portal/submission.html",
+            view=view,
+            s=submission,
+            notes=service.notes_timeline(get_session(), submission),
+            overdue=queue.is_overdue(submission, today()),
+            assignee_name=_assignee_name(submission),
+            **workflow_forms(submission, **bound),
+        ),
+        status,
+    )
+
+
+def _assignee_name(submission: Submission) -> str | None:
+    if not submission.assignee_id:
+        return None
+    return queue.clinician_names(get_session()).get(submission.assignee_id)
+
+
+@bp.get("/s/<public_id>", endpoint="submission")
+@login_required
+def show_submission(public_id: str) -> Any:
+    """Show one screening: contact, flags, scores, answers, workflow and notes."""
+    return render_submission(submission_or_404(public_id))
+
+
+def back_to(submission: Submission, anchor: str) -> Response:
+    """Redirect to the submission page after a change, at the part that changed."""
+    return redirect(url_for("portal.submission", public_id=submission.public_id) + anchor)
+
+
+@bp.post("/s/<public_id>/status", endpoint="set_status")
+@login_required
+def set_status(public_id: str) -> Any:
+    """Move the screening to another status."""
+    submission = submission_or_404(public_id)
+    form = StatusForm(prefix="status")
+    if not form.validate():
+        return render_submission(submission, 400, status_form=form)
+    changed = service.change_status(
+        get_session(), submission, form.status.data, actor=current_clinician(), ip=client_ip()
+    )
+    if changed:
+        flash(_("Status changed to %(status)s.", status=status_label(form.status.data)), "info")
+    return back_to(submission, "#workflow")
+
+
+@bp.post("/s/<public_id>/assignee", endpoint="assign")
+@login_required
+def assign(public_id: str) -> Any:
+    """Give the screening to a clinician, or to nobody."""
+    submission = submission_or_404(public_id)
+    clinicians = [(c.id, c.name) for c in service.active_clinicians(get_session())]
+    form = AssigneeForm(prefix="assignee").set_clinicians(clinicians)
+    if not form.validate():
+        return render_submission(submission, 400, assignee_form=form)
+    try:
+        changed = service.assign(
+            get_session(), submission, form.assignee_id(), actor=current_clinician(), ip=client_ip()
+        )
+    except service.WorkflowError:
+        abort(400)
+    if changed:
+        flash(_("Assignment saved."), "info")
+    return back_to(submission, "#workflow")
+
+
+@bp.post("/s/<public_id>/follow-up", endpoint="set_follow_up")
+@login_required
+def set_follow_up(public_id: str) -> Any:
+    """Set or clear the follow-up date."""
+    submission = submission_or_404(public_id)
+    form = FollowUpForm(prefix="follow-up")
+    if not form.validate():
+        return render_submission(submission, 400, follow_up_form=form)
+    on = form.follow_up_on.data
+    changed = service.set_follow_up(
+        get_session(), submission, on, actor=current_clinician(), ip=client_ip()
+    )
+    if changed:
+        flash(_("Follow-up date saved.") if on else _("Follow-up date cleared."), "info")
+    return back_to(submission, "#workflow")
+
+
+@bp.post("/s/<public_id>/notes", endpoint="add_note")
+@login_required
+def add_note(public_id: str) -> Any:
+    """Add a note to the screening's timeline."""
+    submission = submission_or_404(public_id)
+    form = NoteForm(prefix="note")
+    if not form.validate():
+        return render_submission(submission, 400, note_form=form)
+    service.add_note(
+        get_session(), submission, form.body.data or "", actor=current_clinician(), ip=client_ip()
+    )
+    flash(_("Note added."), "info")
+    return back_to(submission, "#notes")
+
+
+@bp.get("/s/<public_id>/print", endpoint="print_submission")
+@login_required
+def print_submission(public_id: str) -> str:
+    """A clean page of the whole screening for printing (audited)."""
+    submission = submission_or_404(public_id)
+    service.record_access(
+        "submission.printed", actor=current_clinician(), submission=submission, ip=client_ip()
+    )
+    return render_template(
+        "portal/print.html",
+        view=submission_view(submission),
+        s=submission,
+        notes=service.notes_timeline(get_session(), submission),
+        assignee_name=_assignee_name(submission),
+        overdue=queue.is_overdue(submission, today()),
+        printed_at=datetime.now(UTC),
+    )
+
+
+@bp.get("/s/<public_id>/fhir", endpoint="fhir")
+@login_required
+def download_fhir(public_id: str) -> Response:
+    """Download the screening as a FHIR R4 QuestionnaireResponse (audited)."""
+    submission = submission_or_404(public_id)
+    service.record_access(
+        "submission.exported-fhir",
+        actor=current_clinician(),
+        submission=submission,
+        ip=client_ip(),
+    )
+    resource = exports.submission_to_fhir(
+        submission, registry(), current_app.config["PUBLIC_BASE_URL"]
+    )
+    return Response(
+        json.dumps(resource, ensure_ascii=False, indent=2),
+        mimetype="application/fhir+json",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="questionnaire-response-{submission.public_id}.json"'
+            )
+        },
+    )
