@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Turn on WAL, foreign keys and a busy timeout, and take over transaction control."""
 
     @event.listens_for(engine, "connect")
@@ -40,7 +40,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -51,13 +51,13 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     """Create an engine for SQLite or PostgreSQL with the settings this app relies on."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+            url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
     # hide_parameters: SQL errors in logs must never carry values, even encrypted ones.
     return create_engine(
@@ -67,7 +67,10 @@ def make_engine(url: str) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Create the engine and session factories and close the request session on teardown."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        busy_timeout_ms=app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS),
+    )
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["db_write_sessions"] = sessionmaker(

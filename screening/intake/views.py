@@ -15,6 +15,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -24,6 +25,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -72,7 +74,11 @@ def questionnaire() -> Questionnaire:
 
 def current_draft(*, for_update: bool = False) -> Submission | None:
     """Return the draft this browser session is working on."""
-    return service.find_draft(get_session(), session.get(SESSION_DRAFT_KEY), for_update=for_update)
+    draft = service.find_draft(get_session(), session.get(SESSION_DRAFT_KEY), for_update=for_update)
+    if draft is not None:
+        # Kept for the outage page: if a later write fails, earlier answers still shape the form.
+        g.saved_answers = dict(draft.answers or {})
+    return draft
 
 
 def lost_session() -> Response:
@@ -149,7 +155,7 @@ def lenient_answers(section: Section, formdata: MultiDict) -> dict[str, Any]:
 
 def render_step(
     q: Questionnaire,
-    draft: Submission,
+    saved: dict[str, Any],
     section: Section,
     formdata: MultiDict,
     *,
@@ -158,7 +164,7 @@ def render_step(
     status: int = 200,
 ) -> tuple[str, int]:
     """Render a step with every question; those that do not apply yet are hidden."""
-    answers = {**(draft.answers or {}), **lenient_answers(section, formdata)}
+    answers = {**saved, **lenient_answers(section, formdata)}
     visible_items = enabled_items(section, answers)
     form = build_section_form(section, list(section.items), lang(), today(), formdata)
     errors: dict[str, list[str]] = {}
@@ -211,9 +217,11 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         pending = service.pending_input(draft, section.link_id)
         if pending is not None:
-            return render_step(q, draft, section, MultiDict(_pairs(pending)), validate=False)
+            return render_step(
+                q, draft.answers or {}, section, MultiDict(_pairs(pending)), validate=False
+            )
         formdata = answers_to_formdata(list(section.items), draft.answers or {})
-        return render_step(q, draft, section, formdata, validate=False)
+        return render_step(q, draft.answers or {}, section, formdata, validate=False)
 
     action = request.form.get("action", "next")
     formdata = request.form
@@ -249,7 +257,7 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
         service.keep_pending(db, draft, section.link_id, raw_input(list(section.items), formdata))
         return render_step(
             q,
-            draft,
+            draft.answers or {},
             section,
             formdata,
             validate=False,
@@ -257,13 +265,45 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
         )
     if not valid:
         service.keep_pending(db, draft, section.link_id, raw_input(list(section.items), formdata))
-        return render_step(q, draft, section, formdata, validate=True)
+        return render_step(q, draft.answers or {}, section, formdata, validate=True)
 
     section_answers = form_to_answers(enabled_now, form)
     service.save_section(db, q, draft, section, section_answers)
     if risk_present(q, registry().rules, section_answers):
         service.set_crisis_pending(db, draft, True)
     return redirect(next_destination(q, draft, section))
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+    """Show the step again with what was typed when the database cannot be reached.
+
+    Nothing typed is lost: the page holds the person's input, and once the database is back
+    Next saves it; everything saved earlier is still in the draft.
+    """
+    log.error("database unavailable on %s: %s", request.endpoint, type(error.orig).__name__)
+    get_session().rollback()
+    if request.endpoint == "intake.step" and request.view_args and request.method == "POST":
+        try:
+            section = questionnaire().section(request.view_args["section_id"])
+        except KeyError:
+            section = None
+        if section is not None:
+            return render_step(
+                questionnaire(),
+                g.get("saved_answers", {}),
+                section,
+                request.form,
+                validate=False,
+                notice=_(
+                    "We could not save this page just now because of a problem on our side. "
+                    "Your answers are still below and everything you saved before is safe. "
+                    "Please wait a minute and press Next again. Reference: %(ref)s",
+                    ref=g.get("request_id", "-"),
+                ),
+                status=503,
+            )
+    return render_error(503)
 
 
 @bp.errorhandler(CSRFError)
@@ -291,7 +331,7 @@ def rerender_after_expired_token() -> tuple[str, int] | None:
         return None
     body, _status = render_step(
         q,
-        draft,
+        draft.answers or {},
         section,
         request.form,
         validate=False,

@@ -1,0 +1,39 @@
+"""The database failing mid-screening: the person keeps what they typed, nothing is lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_app
+from tests.intake.wizard_driver import location, section_formdata, start
+from tests.questionnaire.factories import clean_answers
+
+
+def test_locked_database_shows_503_with_answers_and_recovers(tmp_path, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL outages are exercised by stopping the server in tests/scale")
+    app = make_app(tmp_path, database_url, SQLITE_BUSY_TIMEOUT_MS=200)
+    client = app.test_client()
+    start(client)
+    answers = clean_answers(full_name="Dana Outage")
+    # Another process holds the write lock for longer than the app will wait: a real outage.
+    blocker = sqlite3.connect(Path(database_url.removeprefix("sqlite:///")), isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        page = client.post(
+            "/screening/step/about-you", data=section_formdata(app, "about-you", answers)
+        )
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert page.status_code == 503
+    html = page.data.decode()
+    assert 'value="Dana Outage"' in html
+    assert "press Next again" in html and "Reference:" in html
+    again = client.post(
+        "/screening/step/about-you", data=section_formdata(app, "about-you", answers)
+    )
+    assert location(again) == "/screening/step/concerns"
