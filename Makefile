@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres lint format migrate translations clean venv
+.PHONY: run test test-postgres lint scan format migrate translations clean venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,11 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r screening -ll
+
+# Static security scan: medium severity and above fails. Exceptions are marked `# nosec BXXX`
+# in place with the reason, and listed in docs/SECURITY.md.
+scan: $(STAMP)
+	$(BIN)/bandit -q -c pyproject.toml -r screening wsgi.py -ll
 
 format: $(STAMP)
 	$(BIN)/ruff format .
