@@ -175,8 +175,20 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("set ENCRYPTION_KEYS (generate one with `flask --app wsgi keys generate`)")
     if not config.get("BLIND_INDEX_KEY"):
         problems.append("set BLIND_INDEX_KEY to a random value of at least 32 characters")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and environ_get("WEB_CONCURRENCY", "1") != "1":
+        # Each worker would count attempts separately, multiplying every limit.
+        problems.append(
+            "set RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/0): in-memory rate "
+            "limits only work with one worker (WEB_CONCURRENCY=1)"
+        )
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def environ_get(name: str, default: str) -> str:
+    """Read one environment variable (a seam for the production checks)."""
+    return os.environ.get(name, default)
 
 
 def parse_encryption_keys(value: str) -> list[bytes]:

@@ -176,3 +176,58 @@ def test_security_headers_on_public_pages(client):
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("THRESHOLD_ENV", "production")
+    monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("ENCRYPTION_KEYS", TEST_KEY)
+    monkeypatch.setenv("BLIND_INDEX_KEY", "b" * 40)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+
+def test_production_refuses_debug_and_short_secret(monkeypatch, tmp_path):
+    _production_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    with pytest.raises(ConfigError, match="debug"):
+        create_app({"DEBUG": True})
+
+
+def test_production_needs_shared_rate_limits_with_several_workers(monkeypatch, tmp_path):
+    _production_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app()
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_sends_hsts_and_secure_host_cookie(monkeypatch, tmp_path):
+    _production_env(monkeypatch, tmp_path)
+    app = create_app()
+    app.test_cli_runner().invoke(args=["db", "upgrade"])
+    client = app.test_client()
+    response = client.get("/screening/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    client.post("/screening/start", base_url="https://localhost")
+    cookie = response.headers.get("Set-Cookie") or ""
+    assert "__Host-session" in cookie or client.get_cookie("__Host-session") is not None
+    app.extensions["db_engine"].dispose()
+
+
+def test_no_stack_trace_even_in_debug_mode(app):
+    app.debug = True
+
+    @app.get("/boom-debug-for-test")
+    def boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("internal detail")
+
+    response = app.test_client().get("/boom-debug-for-test")
+    assert response.status_code == 500
+    assert b"internal detail" not in response.data and b"Traceback" not in response.data
