@@ -1,4 +1,4 @@
-"""Admin pages: staff accounts (invite, deactivate, reactivate, reset 2FA) and the audit trail.
+"""Admin pages: staff accounts (invite, deactivate, reactivate, reset 2FA or password), audit trail.
 
 Every view is admin-only, checked on the server. Account changes are POSTs with a CSRF token
 and are audited with the admin as actor. The audit trail is read-only: there is no route that
@@ -6,6 +6,8 @@ edits or deletes an event, and each viewing is itself audited.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -140,6 +142,28 @@ def reset_two_factor(clinician_id: int) -> Response:
     return account_action(clinician_id, "reset-2fa")
 
 
+@bp.post("/accounts/<int:clinician_id>/reset-password")
+@admin_required
+def reset_password(clinician_id: int) -> Response | str:
+    """Give an account a new temporary password, shown once, to change at next sign-in."""
+    if not AccountActionForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    clinician = account_or_404(clinician_id)
+    try:
+        temporary = account_service.reset_password(
+            db, clinician, actor=current_clinician(), ip=client_ip()
+        )
+    except account_service.AccountError as error:
+        db.rollback()
+        flash(_("Nothing changed: %(reason)s.", reason=str(error)), "error")
+        return redirect(url_for("admin.accounts"))
+    db.commit()
+    return render_template(
+        "admin/invited.html", clinician=clinician, temporary_password=temporary, reset=True
+    )
+
+
 def filters_from(form: AuditFilterForm) -> service.AuditFilters:
     """Read valid filters from the form; an invalid field is ignored (its error is shown)."""
 
@@ -176,6 +200,9 @@ def audit() -> str:
         else None
     )
     submission = db.get(Submission, submission_id) if submission_id else None
+    detail: dict[str, Any] = {"page": result.page}
+    if filters.in_use():
+        detail["filters"] = filters.in_use()
     with account_service.audit_transaction() as audit_db:
         audit_log.record(
             audit_db,
@@ -183,7 +210,7 @@ def audit() -> str:
             actor=current_clinician(),
             submission=submission,
             ip=client_ip(),
-            detail={"page": result.page, "filters": filters.in_use()},
+            detail=detail,
         )
     return render_template(
         "admin/audit.html",

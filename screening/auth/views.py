@@ -86,6 +86,8 @@ def login() -> Response | str:
 @limiter.limit(ATTEMPT_LIMIT, methods=["POST"])
 def two_factor() -> Response | str:
     """Ask for the current code from the authenticator app."""
+    if current_user.is_authenticated:
+        return redirect(sessions.portal_home_url())
     clinician = sessions.pending_clinician()
     if clinician is None:
         return restart_sign_in()
@@ -113,6 +115,8 @@ def two_factor() -> Response | str:
 @limiter.limit(ATTEMPT_LIMIT, methods=["POST"])
 def recovery() -> Response | str:
     """Accept one of the recovery codes instead of a code from the app."""
+    if current_user.is_authenticated:
+        return redirect(sessions.portal_home_url())
     clinician = sessions.pending_clinician()
     if clinician is None:
         return restart_sign_in()
@@ -147,6 +151,9 @@ def recovery() -> Response | str:
 @limiter.limit(ATTEMPT_LIMIT, methods=["POST"])
 def enrol() -> Response | str:
     """Set up the authenticator app: scan the QR code, confirm one code, keep recovery codes."""
+    if current_user.is_authenticated:
+        # E.g. the recovery-codes page re-submitted by a refresh: already done, do not sign out.
+        return redirect(sessions.portal_home_url())
     clinician = sessions.pending_clinician()
     if clinician is None or (not clinician.totp_secret and not clinician.totp_confirmed):
         return restart_sign_in()

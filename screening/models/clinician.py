@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, DateTime, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screening.database import Base
@@ -38,6 +38,10 @@ class Clinician(Base):
     recovery_codes: Mapped[list[Any] | None] = mapped_column(EncryptedJSON)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set for invited accounts: their temporary password was seen by an admin.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on logout, deactivation and 2FA reset: every older session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

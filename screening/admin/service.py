@@ -1,0 +1,157 @@
+"""Admin queries: the accounts list and the audit trail (read-only: events are never edited).
+
+Account changes themselves live in screening.auth.service, shared with the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
+from wtforms import SelectChoice
+
+from screening.models import AuditEvent, Clinician, Submission
+
+PAGE_SIZE = 50
+ACTOR_NONE = "none"
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit trail is narrowed to; every part is optional."""
+
+    action_prefix: str | None = None
+    actor: str | None = None  # a clinician id, or ACTOR_NONE for events with no signed-in actor
+    date_from: date | None = None
+    date_to: date | None = None
+    submission_public_id: str | None = None
+
+    def in_use(self) -> dict[str, Any]:
+        """Return the filters that are set, for the audit.viewed event and pagination links."""
+        used = {
+            "action": self.action_prefix,
+            "actor": self.actor,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "submission": self.submission_public_id,
+        }
+        return {key: value for key, value in used.items() if value}
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as the viewer shows it."""
+
+    id: int
+    at: datetime
+    actor_name: str | None
+    action: str
+    outcome: str
+    submission_public_id: str | None
+    submission_id: int | None
+    target_name: str | None
+    ip: str | None
+    detail: dict[str, Any] | None
+
+
+@dataclass
+class AuditPage:
+    """One page of the audit trail, newest first."""
+
+    rows: list[AuditRow] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether there are newer events."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there are older events."""
+        return self.page < self.pages
+
+
+def start_of_day(day: date) -> datetime:
+    """Return midnight UTC at the start of a date."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def find_submission_id(db: Session, public_id: str) -> int | None:
+    """Return the internal id of a screening from its public id."""
+    return db.scalars(select(Submission.id).where(Submission.public_id == public_id)).first()
+
+
+def audit_conditions(db: Session, filters: AuditFilters) -> list[ColumnElement[bool]] | None:
+    """Turn filters into WHERE conditions; None when they can match nothing."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.action_prefix:
+        conditions.append(AuditEvent.action.startswith(filters.action_prefix, autoescape=True))
+    if filters.actor == ACTOR_NONE:
+        conditions.append(AuditEvent.actor_id.is_(None))
+    elif filters.actor:
+        conditions.append(AuditEvent.actor_id == int(filters.actor))
+    if filters.date_from:
+        conditions.append(AuditEvent.at >= start_of_day(filters.date_from))
+    if filters.date_to:
+        conditions.append(AuditEvent.at < start_of_day(filters.date_to + timedelta(days=1)))
+    if filters.submission_public_id:
+        submission_id = find_submission_id(db, filters.submission_public_id)
+        if submission_id is None:
+            return None
+        conditions.append(AuditEvent.submission_id == submission_id)
+    return conditions
+
+
+def search_audit(db: Session, filters: AuditFilters, page: int = 1) -> AuditPage:
+    """Return one page of matching events, newest first, with names and public ids resolved."""
+    conditions = audit_conditions(db, filters)
+    if conditions is None:
+        return AuditPage()
+    total = db.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    actor = aliased(Clinician)
+    target = aliased(Clinician)
+    statement = (
+        select(AuditEvent, actor.name, target.name, Submission.public_id)
+        .outerjoin(actor, AuditEvent.actor_id == actor.id)
+        .outerjoin(target, AuditEvent.target_clinician_id == target.id)
+        .outerjoin(Submission, AuditEvent.submission_id == Submission.id)
+        .where(*conditions)
+        # Ids follow the hash chain, so the newest event always has the highest id.
+        .order_by(AuditEvent.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    rows = [
+        AuditRow(
+            id=event.id,
+            at=event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC),
+            actor_name=actor_name,
+            action=event.action,
+            outcome=event.outcome,
+            submission_public_id=public_id,
+            submission_id=event.submission_id,
+            target_name=target_name,
+            ip=event.ip,
+            detail=event.detail,
+        )
+        for event, actor_name, target_name, public_id in db.execute(statement)
+    ]
+    return AuditPage(rows=rows, page=page, pages=pages, total=total)
+
+
+def actor_choices(db: Session) -> list[SelectChoice]:
+    """Return a choice for every account, for the audit trail's actor filter."""
+    accounts = db.execute(
+        select(Clinician.id, Clinician.name, Clinician.email).order_by(func.lower(Clinician.name))
+    )
+    return [
+        SelectChoice(str(account_id), f"{name} ({email})") for account_id, name, email in accounts
+    ]

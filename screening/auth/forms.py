@@ -1,0 +1,73 @@
+"""Forms for signing in, two-step verification and changing a password."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from screening.auth.passwords import MAX_LENGTH
+
+# Generous, so a long passphrase is never cut; tighter limits live in the password policy.
+PASSWORD_INPUT_LIMIT = 1024
+
+
+class LoginForm(FlaskForm):
+    """Email and password: the first step of signing in."""
+
+    email = StringField(
+        _l("Email address"),
+        validators=[InputRequired(_l("Enter your email address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Enter your password.")),
+            Length(max=PASSWORD_INPUT_LIMIT),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app."""
+
+    code = StringField(
+        _l("6-digit code"),
+        validators=[InputRequired(_l("Enter the 6-digit code from your app.")), Length(max=16)],
+    )
+
+
+class RecoveryCodeForm(FlaskForm):
+    """One of the recovery codes shown at enrolment."""
+
+    code = StringField(
+        _l("Recovery code"),
+        validators=[InputRequired(_l("Enter one of your recovery codes.")), Length(max=32)],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password and a new one, typed twice."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            InputRequired(_l("Enter your current password.")),
+            Length(max=PASSWORD_INPUT_LIMIT),
+        ],
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Enter a new password.")),
+            Length(max=MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password again.")),
+            EqualTo("new_password", message=_l("The two new passwords do not match.")),
+        ],
+    )
