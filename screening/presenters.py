@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms import Field, Form
 
@@ -147,6 +149,13 @@ def format_answer(item: Item, value: Any, lang: str) -> str:
             option = item.option(entry) if isinstance(entry, str) else None
             shown.append(option.display.get(lang) if option else str(entry))
         return ", ".join(shown)
+    if item.type == "date" and lang != "en" and isinstance(value, str):
+        # In the person's own way of writing dates ("27 de marzo de 1985"); English (and the
+        # clinician, who always reads English) keeps the unambiguous year-month-day.
+        try:
+            return format_date(date.fromisoformat(value), format="long")
+        except ValueError:
+            return value
     return str(value)
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -77,18 +78,20 @@ def check_new_account(db: Session, email: str, name: str, role: str) -> tuple[st
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
-        raise AccountError("enter a valid email address") from error
+        raise AccountError(_("enter a valid email address")) from error
     if len(address) > MAX_EMAIL_LENGTH:
-        raise AccountError(f"the email address is longer than {MAX_EMAIL_LENGTH} characters")
+        raise AccountError(
+            _("the email address is longer than %(max)d characters", max=MAX_EMAIL_LENGTH)
+        )
     clean_name = " ".join((name or "").split())
     if not clean_name:
-        raise AccountError("enter the person's name")
+        raise AccountError(_("enter the person's name"))
     if len(clean_name) > MAX_NAME_LENGTH:
-        raise AccountError(f"the name is longer than {MAX_NAME_LENGTH} characters")
+        raise AccountError(_("the name is longer than %(max)d characters", max=MAX_NAME_LENGTH))
     if role not in {r.value for r in Role}:
-        raise AccountError("the role must be clinician or admin")
+        raise AccountError(_("the role must be clinician or admin"))
     if find_by_email(db, address) is not None:
-        raise AccountError("an account with that email address already exists")
+        raise AccountError(_("an account with that email address already exists"))
     return address, clean_name
 
 
@@ -150,7 +153,7 @@ def deactivate(
 ) -> None:
     """Stop an account from signing in and end its sessions at their next request."""
     if actor is not None and actor.id == clinician.id:
-        raise AccountError("you cannot deactivate your own account")
+        raise AccountError(_("you cannot deactivate your own account"))
     clinician.active = False
     clinician.session_version += 1
     audit.record(db, "account.deactivated", actor=actor, target=clinician, ip=ip)
@@ -171,7 +174,7 @@ def reset_two_factor(
 ) -> None:
     """Forget the account's authenticator and recovery codes; it enrols again at next sign-in."""
     if actor is not None and actor.id == clinician.id:
-        raise AccountError("ask another admin to reset your own two-step verification")
+        raise AccountError(_("ask another admin to reset your own two-step verification"))
     clinician.totp_secret = None
     clinician.totp_confirmed = False
     clinician.totp_last_timecode = None
@@ -183,7 +186,7 @@ def reset_two_factor(
 def reset_password(db: Session, clinician: Clinician, *, actor: Clinician, ip: str | None) -> str:
     """Give an account a new temporary password (to change at next sign-in); return it once."""
     if actor.id == clinician.id:
-        raise AccountError("change your own password on the password page")
+        raise AccountError(_("change your own password on the password page"))
     temporary = passwords.generate_temporary_password()
     clinician.password_hash = passwords.hash_password(temporary)
     clinician.must_change_password = True  # type: ignore[attr-defined]

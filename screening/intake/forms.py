@@ -135,6 +135,17 @@ class AdultOnDate:
                 )
 
 
+def number_range(item: Item) -> NumberRange:
+    """Keep a number within the item's bounds, saying so in words people use."""
+    if item.min_value is not None and item.max_value is not None:
+        message = _l("Enter a number from %(min)s to %(max)s.")
+    elif item.min_value is not None:
+        message = _l("Enter a number of at least %(min)s.")
+    else:
+        message = _l("Enter a number of at most %(max)s.")
+    return NumberRange(min=item.min_value, max=item.max_value, message=str(message))
+
+
 def presence(item: Item) -> Any:
     """Return the validator that makes a field required or optional."""
     if item.required:
@@ -169,18 +180,23 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
     if item.type == "integer":
         return IntegerField(
             label,
-            validators=[first, NumberRange(min=item.min_value, max=item.max_value)],
+            validators=[first, number_range(item)],
+            invalid_value_message=str(_l("Enter a whole number, using digits only.")),
         )
     if item.type == "decimal":
         return DecimalField(
             label,
-            validators=[first, NumberRange(min=item.min_value, max=item.max_value)],
+            validators=[first, number_range(item)],
+            invalid_value_message=str(_l("Enter a number using digits, for example 2.5.")),
         )
     if item.type == "date":
         return DateField(
-            label, format="%Y-%m-%d", validators=[first, AdultOnDate(item.min_age, today)]
+            label,
+            format="%Y-%m-%d",
+            validators=[first, AdultOnDate(item.min_age, today)],
+            invalid_value_message=str(_l("Enter a date, for example 1985-03-27.")),
         )
-    length = Length(max=item.max_length or 2000)
+    length = Length(max=item.max_length or 2000, message=str(_l("Use at most %(max)d characters.")))
     if item.type == "text":
         return TextAreaField(label, validators=[first, length])
     if item.type == "email":
@@ -204,7 +220,12 @@ def build_section_form(
         if item.type == "open-choice":
             attrs[item.link_id + OTHER_SUFFIX] = StringField(
                 str(_l("Other (please describe)")),
-                validators=[Optional(), Length(max=OTHER_MAX_LENGTH)],
+                validators=[
+                    Optional(),
+                    Length(
+                        max=OTHER_MAX_LENGTH, message=str(_l("Use at most %(max)d characters."))
+                    ),
+                ],
             )
     form_class = type(f"Section_{section.link_id}", (Form,), attrs)
     form = form_class(formdata=formdata if formdata is not None else MultiDict())

@@ -29,6 +29,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from screening import i18n
 from screening.database import get_session
 from screening.errors import render_error
 from screening.extensions import limiter
@@ -55,6 +56,9 @@ SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
 SESSION_RESUME = "resume_token_to_show"
 HONEYPOT_FIELD = "website"
+# The ids of the forms the language switch submits (templates/partials/language_switch.html).
+STEP_FORM_ID = "step-form"
+REVIEW_FORM_ID = "review-form"
 
 
 def today():  # type: ignore[no-untyped-def]
@@ -188,9 +192,20 @@ def render_step(
             notice=notice,
             return_to_review=request.args.get("return") == "review",
             lang=lang(),
+            language_form=step_language_form(section),
         ),
         status,
     )
+
+
+def step_language_form(section: Section) -> dict[str, Any]:
+    """Let the language switch submit this step's form, so what was typed is kept."""
+    params = {"return": "review"} if request.args.get("return") == "review" else {}
+    return {
+        "id": STEP_FORM_ID,
+        "action": url_for("intake.change_language", section_id=section.link_id, **params),
+        "default": ("action", "next"),
+    }
 
 
 @bp.route("/step/<section_id>", methods=["GET", "POST"])
@@ -319,7 +334,9 @@ def csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
 
 def rerender_after_expired_token() -> tuple[str, int] | None:
     """Render the posted step with its input, or None when there is no step to show."""
-    if request.endpoint != "intake.step" or request.view_args is None:
+    if request.endpoint not in {"intake.step", "intake.change_language"}:
+        return None
+    if request.view_args is None:
         return None
     draft = current_draft()
     q = questionnaire()
@@ -429,7 +446,11 @@ def review():  # type: ignore[no-untyped-def]
 
     consent = service.consent_section(q)
     consent_items = enabled_items(consent, draft.answers or {})
-    formdata = request.form if request.method == "POST" else MultiDict()
+    if request.method == "POST":
+        formdata = request.form
+    else:
+        # What was typed before the language was switched on this page.
+        formdata = MultiDict(_pairs(service.pending_input(draft, consent.link_id) or {}))
     form = build_section_form(consent, consent_items, lang(), today(), formdata)
     errors: dict[str, list[str]] = {}
     notice = None
@@ -471,6 +492,11 @@ def review():  # type: ignore[no-untyped-def]
         errors=errors,
         notice=notice,
         step_count=len(service.wizard_steps(q, draft.answers or {})) + 1,
+        language_form={
+            "id": REVIEW_FORM_ID,
+            "action": url_for("intake.change_language_on_review"),
+            "default": None,
+        },
     )
 
 
@@ -482,3 +508,44 @@ def done() -> str | Response:
     return render_template(
         "intake/done.html", response_days=current_app.config["CLINIC_RESPONSE_DAYS"]
     )
+
+
+@bp.post("/step/<section_id>/language")
+def change_language(section_id: str) -> Response:
+    """Switch the language from a step, keeping what was typed there, and show it again.
+
+    The switch submits the step's own form: its input is stored as pending, unvalidated (as
+    Back does with an incomplete page), so the step comes back with everything in place, now
+    in the other language. Saved answers are language-independent codes and need nothing.
+    """
+    i18n.remember_language(request.form.get("lang", ""))
+    q = questionnaire()
+    draft = current_draft()
+    if draft is None:
+        return lost_session()
+    try:
+        section = q.section(section_id)
+    except KeyError:
+        abort(404)
+    if service.step_is_reachable(q, draft, section.link_id):
+        service.keep_pending(
+            get_session(), draft, section.link_id, raw_input(list(section.items), request.form)
+        )
+    params = {"return": "review"} if request.args.get("return") == "review" else {}
+    return redirect(step_url(section, **params))
+
+
+@bp.post("/review/language")
+def change_language_on_review() -> Response:
+    """Switch the language from the review page, keeping the consent answers typed there."""
+    i18n.remember_language(request.form.get("lang", ""))
+    q = questionnaire()
+    draft = current_draft()
+    if draft is None:
+        return redirect(url_for("intake.done")) if session.get(SESSION_DONE) else lost_session()
+    if service.first_unfinished_step(q, draft) is None:
+        consent = service.consent_section(q)
+        service.keep_pending(
+            get_session(), draft, consent.link_id, raw_input(list(consent.items), request.form)
+        )
+    return redirect(url_for("intake.review"))

@@ -33,7 +33,7 @@ SECTION_ORDER = [
     "consent",
 ]
 # Validated instruments stay English until their official Spanish wording is confirmed.
-ENGLISH_ONLY_SECTIONS = {"gad7", "pcptsd5", "substance-use"}
+ENGLISH_ONLY_SECTIONS = {"pcptsd5", "substance-use"}
 ENGLISH_ONLY_ITEMS = {"auditc-1", "auditc-2", "auditc-3"}
 PHQ9_LOINC = {
     "phq9-1": "44250-9",
@@ -134,10 +134,29 @@ def test_non_instrument_texts_have_spanish(questionnaire: Questionnaire) -> None
                 assert option.display.has("es") or option.code == "california", item.link_id
 
 
-def test_gad7_has_no_unofficial_spanish(questionnaire: Questionnaire) -> None:
+def test_gad7_spanish_is_the_official_pfizer_wording(questionnaire: Questionnaire) -> None:
+    # The Pfizer Spanish (USA) form, word for word: a validated scale must not drift.
     gad7 = questionnaire.section("gad7")
-    assert not any(item.text.has("es") for item in gad7.items)
-    assert not any(o.display.has("es") for item in gad7.items for o in item.options)
+    assert gad7.intro is not None and gad7.intro.get("es") == (
+        "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los "
+        "siguientes problemas?"
+    )
+    assert [item.text.get("es") for item in gad7.items] == [
+        "Se ha sentido nervioso(a), ansioso(a) o con los nervios de punta",
+        "No ha sido capaz de parar o controlar su preocupación",
+        "Se ha preocupado demasiado por motivos diferentes",
+        "Ha tenido dificultad para relajarse",
+        "Se ha sentido tan inquieto(a) que no ha podido quedarse quieto(a)",
+        "Se ha molestado o irritado fácilmente",
+        "Ha tenido miedo de que algo terrible fuera a pasar",
+    ]
+    for item in gad7.items:
+        assert [o.display.get("es") for o in item.options] == [
+            "Ningún día",
+            "Varios días",
+            "Más de la mitad de los días",
+            "Casi todos los días",
+        ]
 
 
 def test_privacy_notice_version_is_substituted_into_the_consent_help(

@@ -111,7 +111,8 @@ def test_questionnaire_export_in_spanish_falls_back_to_english(
 ) -> None:
     items = questionnaire_to_fhir(questionnaire, lang="es")["item"]
     assert find(items, "phq9-1")["text"] == "Poco interés o placer en hacer cosas"
-    assert find(items, "gad7-4")["text"] == "Trouble relaxing"
+    assert find(items, "gad7-4")["text"] == "Ha tenido dificultad para relajarse"
+    assert find(items, "auditc-1")["text"] == "How often do you have a drink containing alcohol?"
     assert find(items, "about-you")["text"] == "Sobre usted"
 
 
