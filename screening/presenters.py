@@ -30,6 +30,7 @@ class OptionView:
     label: str
     checked: bool
     risk: bool
+    lang: str | None = None
 
 
 @dataclass
@@ -45,6 +46,8 @@ class QuestionView:
     options: list[OptionView] = field(default_factory=list)
     other: Field | None = None
     enable_when: str | None = None
+    # Set when the text falls back to English on a page in another language (WCAG 3.1.2).
+    text_lang: str | None = None
 
     @property
     def link_id(self) -> str:
@@ -114,6 +117,7 @@ def question_views(
         view = QuestionView(
             item=item,
             text=item.text.get(lang),
+            text_lang="en" if lang != "en" and not item.text.has(lang) else None,
             help=item.help.get(lang) if item.help else None,
             field=form_field,
             visible=item.link_id in visible,
@@ -127,7 +131,13 @@ def question_views(
             ]
         elif item.options:
             view.options = [
-                OptionView(o.code, o.display.get(lang), o.code in chosen, o.code in risky)
+                OptionView(
+                    o.code,
+                    o.display.get(lang),
+                    o.code in chosen,
+                    o.code in risky,
+                    "en" if lang != "en" and not o.display.has(lang) else None,
+                )
                 for o in item.options
             ]
         if item.type == "open-choice" and item.link_id + OTHER_SUFFIX in form:

@@ -161,3 +161,19 @@ def test_save_for_later_page_renders_in_spanish(app: Flask, spanish_client: Flas
 def test_review_shows_dates_the_spanish_way(app: Flask, spanish_client: FlaskClient) -> None:
     seen = walk_in_spanish(app, spanish_client, walk_answers())
     assert "12 de abril de 1988" in read_page(seen["review"]).text
+
+
+def test_english_only_instrument_texts_are_marked_lang_en_on_spanish_pages(app):
+    """Screen readers pronounce the not-yet-translated instrument texts as English."""
+    from tests.intake.wizard_driver import section_formdata, start
+    from tests.questionnaire.factories import clean_answers
+
+    client = app.test_client()
+    client.get("/?lang=es")
+    start(client)
+    answers = clean_answers()
+    for section in ("about-you", "concerns", "treatment-history", "phq9", "gad7", "medical"):
+        client.post(f"/screening/step/{section}", data=section_formdata(app, section, answers))
+    html = client.get("/screening/step/substance-use").data.decode()
+    assert '<span lang="en">' in html
+    assert '<label for="auditc-1-1" lang="en">' in html
