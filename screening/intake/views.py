@@ -421,6 +421,9 @@ def resume(token: str) -> Response:
     draft, session_token = result
     session[SESSION_DRAFT_KEY] = session_token
     session.pop(SESSION_DONE, None)
+    if "lang" not in request.args:
+        # A new device should open the screening in the language it was started in.
+        i18n.remember_language(draft.language)
     unfinished = service.first_unfinished_step(questionnaire(), draft)
     flash(_("Welcome back. Your answers so far are saved."), "info")
     return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))

@@ -177,3 +177,19 @@ def test_browser_language_is_used_until_a_choice_is_made(client: FlaskClient) ->
     page = read_page(client.get("/screening/", headers={"Accept-Language": "es-US"}).data)
     assert page.html_lang == "en"
     assert read_page(client.get("/?lang=fr").data).html_lang == "en"
+
+
+def test_resume_link_reopens_in_the_language_the_screening_started_in(app):
+    from tests.intake.wizard_driver import section_formdata, start
+    from tests.questionnaire.factories import clean_answers
+
+    person = app.test_client()
+    person.get("/?lang=es")
+    start(person)
+    data = section_formdata(app, "about-you", clean_answers())
+    data["action"] = "save"
+    person.post("/screening/step/about-you", data=data)
+    link = person.get("/screening/saved").data.decode().split('id="resume-link" value="')[1]
+    other_device = app.test_client()
+    other_device.get(link.split('"')[0])
+    assert '<html lang="es">' in other_device.get("/screening/step/concerns").data.decode()
