@@ -158,3 +158,37 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     for group in (db_cli, screening_cli, keys_cli, audit_cli, retention_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+
+
+from flask.cli import with_appcontext  # noqa: E402 - kept with the command it serves
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace PATH if it already exists.")
+@with_appcontext
+def backup_command(path: Path, overwrite: bool) -> None:
+    """Copy the live SQLite database to PATH (a file, or a folder for a dated file).
+
+    Safe while the app runs. PostgreSQL is refused: use pg_dump (docs/DEPLOY.md).
+    """
+    from screening.backup import BackupRefused, backup_sqlite
+
+    try:
+        result = backup_sqlite(current_app.config["DATABASE_URL"], path, overwrite=overwrite)
+    except BackupRefused as error:
+        fail(str(error))
+        return
+    db = new_session(write=True)
+    try:
+        record(
+            db,
+            "database.backed-up",
+            detail={"bytes": result.size_bytes, "submissions": result.submissions},
+        )
+        db.commit()
+    finally:
+        db.close()
+    counted = "" if result.submissions is None else f"{result.submissions} submissions, "
+    click.echo(f"Backed up {counted}{result.size_bytes:,} bytes to {result.path}.")

@@ -104,6 +104,20 @@ def step_is_reachable(q: Questionnaire, draft: Submission, section_id: str) -> b
     return False
 
 
+def _reload_locked(db: Session, draft: Submission) -> bool:
+    """Re-read the draft under a row lock before a read-modify-write; False if it was sent.
+
+    Steps read the draft without a lock, so on PostgreSQL two tabs saving different steps
+    at once would each write back the answers they had read, and one step's answers would
+    silently vanish. Locking and re-reading makes every merge start from the latest saved
+    answers. A draft another tab submitted meanwhile is left alone: a submission's answers
+    never change after it was triaged. (SQLite's BEGIN IMMEDIATE already serialises write
+    requests; the re-read is then only a cheap extra SELECT.)
+    """
+    db.refresh(draft, with_for_update=True)
+    return draft.state == SubmissionState.DRAFT
+
+
 def _write_progress(draft: Submission, progress: dict[str, Any]) -> None:
     # Assign fresh objects: the encrypted JSON column only notices replaced values.
     draft.progress = progress
@@ -114,6 +128,8 @@ def keep_pending(
     db: Session, draft: Submission, section_id: str, raw: dict[str, list[str]]
 ) -> None:
     """Store what was typed on a step, unvalidated, so it is shown again and never lost."""
+    if not _reload_locked(db, draft):
+        return
     progress = dict(draft.progress or {})
     pending = dict(progress.get("pending", {}))
     pending[section_id] = raw
@@ -126,6 +142,8 @@ def save_section(
     db: Session, q: Questionnaire, draft: Submission, section: Section, answers: dict[str, Any]
 ) -> None:
     """Replace a section's answers, mark it complete and drop answers that no longer apply."""
+    if not _reload_locked(db, draft):
+        return
     merged = {
         key: value
         for key, value in (draft.answers or {}).items()
@@ -148,6 +166,8 @@ def save_section(
 
 def set_crisis_pending(db: Session, draft: Submission, pending: bool) -> None:
     """Ask for crisis resources before the next page, or record that they were seen."""
+    if not _reload_locked(db, draft):
+        return
     progress = dict(draft.progress or {})
     progress["crisis_pending"] = pending
     if not pending:
@@ -163,6 +183,8 @@ def filled_too_fast(draft: Submission, min_seconds: int) -> bool:
 
 def reopen_step(db: Session, draft: Submission, section_id: str) -> None:
     """Mark a step unfinished again, so the person is sent back to fix it."""
+    if not _reload_locked(db, draft):
+        return
     progress = dict(draft.progress or {})
     progress["completed"] = [s for s in completed_sections(draft) if s != section_id]
     _write_progress(draft, progress)

@@ -1,0 +1,121 @@
+"""Two requests on the same draft, interleaved step by step (PostgreSQL suite only).
+
+On PostgreSQL a step request reads the draft without a lock, so the service must re-read it
+under a row lock before merging: otherwise the later of two saves writes back stale answers
+and the earlier step silently disappears, or a tab still open on a step rewrites a screening
+another tab has already sent. SQLite cannot interleave like this (BEGIN IMMEDIATE serialises
+write requests); over HTTP both databases are covered by test_concurrent_submissions.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from screening.database import new_session
+from screening.intake import service
+from screening.models import Submission, SubmissionState
+from screening.questionnaire.triage import RuleSet
+from screening.questionnaire_registry import registry
+from tests.conftest import make_app
+from tests.questionnaire.factories import clean_answers
+
+pytestmark = [pytest.mark.scale, pytest.mark.postgres]
+
+
+@pytest.fixture
+def pg_app(tmp_path, database_url):  # type: ignore[no-untyped-def]
+    """An app on this run's PostgreSQL database."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("interleaved transactions on one draft: runs in make test-postgres")
+    return make_app(tmp_path, database_url)
+
+
+def new_draft(app) -> str:  # type: ignore[no-untyped-def]
+    """A draft with every step answered; return its session token."""
+    with app.app_context():
+        db = new_session(write=True)
+        try:
+            q = registry().current
+            draft, token = service.start_draft(db, q, "en")
+            draft.answers = clean_answers()
+            draft.progress = {
+                "completed": [s.link_id for s in service.wizard_steps(q, clean_answers())],
+                "pending": {},
+            }
+            db.commit()
+            return token
+        finally:
+            db.close()
+
+
+def section_answers(section_id: str, **overrides: object) -> dict[str, object]:
+    """The factory's answers for one section, with overrides."""
+    q = registry().current
+    ids = {item.link_id for item in q.section(section_id).items}
+    return {k: v for k, v in clean_answers(**overrides).items() if k in ids}
+
+
+def test_two_saves_read_before_either_wrote_keep_both_steps(pg_app):
+    token = new_draft(pg_app)
+    with pg_app.app_context():
+        q = registry().current
+        first, second = new_session(write=True), new_session(write=True)
+        try:
+            # Both requests have read the draft before either saves.
+            tab_a = service.find_draft(first, token)
+            tab_b = service.find_draft(second, token)
+            assert tab_a is not None and tab_b is not None
+            about = section_answers("about-you", full_name="Saved By Tab A")
+            service.save_section(first, q, tab_a, q.section("about-you"), about)
+            concerns = section_answers("concerns", goals="Saved by tab B")
+            service.save_section(second, q, tab_b, q.section("concerns"), concerns)
+        finally:
+            first.close()
+            second.close()
+        check = new_session()
+        try:
+            draft = service.find_draft(check, token)
+            assert draft is not None
+            assert draft.answers["full-name"] == "Saved By Tab A"
+            assert draft.answers["goals"] == "Saved by tab B"
+        finally:
+            check.close()
+
+
+def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg_app):
+    token = new_draft(pg_app)
+    with pg_app.app_context():
+        reg = registry()
+        q, rules = reg.current, reg.rules
+        assert isinstance(rules, RuleSet)
+        stale_tab, sending_tab = new_session(write=True), new_session(write=True)
+        try:
+            open_step = service.find_draft(stale_tab, token)
+            sending = service.find_draft(sending_tab, token, for_update=True)
+            assert open_step is not None and sending is not None
+            service.submit_draft(
+                sending_tab,
+                q,
+                rules,
+                sending,
+                {"consent-accuracy": True, "consent-privacy": True, "signature": "Alex Rivera"},
+                pg_app.extensions["blind_index"],
+                date(2026, 11, 27),
+            )
+            late = section_answers("about-you", full_name="Changed After Sending")
+            service.save_section(stale_tab, q, open_step, q.section("about-you"), late)
+            service.keep_pending(stale_tab, open_step, "concerns", {"goals": ["typed late"]})
+        finally:
+            stale_tab.close()
+            sending_tab.close()
+        check = new_session()
+        try:
+            (row,) = check.scalars(select(Submission)).all()
+            assert row.state == SubmissionState.SUBMITTED
+            assert row.answers["full-name"] == "Alex Rivera"
+            assert "pending" not in (row.progress or {})
+        finally:
+            check.close()
