@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screening import config as config_module
 from screening import database
@@ -30,7 +31,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    trust_reverse_proxy(app)
     return app
+
+
+def trust_reverse_proxy(app: Flask) -> None:
+    """Believe X-Forwarded-* from PROXY_FIX_HOPS proxies, so rate limits and audit see clients."""
+    hops = int(app.config.get("PROXY_FIX_HOPS", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:

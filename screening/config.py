@@ -52,8 +52,9 @@ INT_SETTINGS = (
     "MAIL_PORT",
     "MAX_CONTENT_LENGTH",
     "MIN_FILL_SECONDS",
+    "PROXY_FIX_HOPS",
 )
-BOOL_SETTINGS = ("MAIL_USE_TLS",)
+BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED")
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -97,6 +98,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_RESUME": "30 per hour",
         "RATELIMIT_SUBMIT": "30 per hour",
         "MIN_FILL_SECONDS": 45,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+        "PROXY_FIX_HOPS": 0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

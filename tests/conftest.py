@@ -35,6 +35,15 @@ def reset_postgres(url: str) -> None:
 
     engine = make_engine(url)
     with engine.begin() as connection:
+        # A connection left mid-transaction by an earlier test (e.g. an unread streamed
+        # export) would make the DROP wait forever: end it, and never wait long for a lock.
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        connection.execute(text("SET lock_timeout = '10s'"))
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()

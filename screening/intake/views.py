@@ -242,7 +242,9 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     formdata = request.form
     answers_so_far = dict(draft.answers or {})
     posted = lenient_answers(section, formdata)
-    visible_before = {item.link_id for item in enabled_items(section, answers_so_far)}
+    # What the page showed: saved answers plus anything kept from the last attempt at it.
+    shown_with = {**answers_so_far, **lenient_answers(section, pending_formdata(draft, section))}
+    visible_before = {item.link_id for item in enabled_items(section, shown_with)}
     enabled_now = enabled_items(section, {**answers_so_far, **posted})
     form = build_section_form(section, enabled_now, lang(), today(), formdata)
     valid = form.validate()
@@ -358,6 +360,11 @@ def rerender_after_expired_token() -> tuple[str, int] | None:
         ),
     )
     return body, 200
+
+
+def pending_formdata(draft: Submission, section: Section) -> MultiDict:
+    """Return what was last typed on a step but not saved, as form data."""
+    return MultiDict(_pairs(service.pending_input(draft, section.link_id) or {}))
 
 
 def _pairs(raw: dict[str, list[str]]) -> list[tuple[str, str]]:

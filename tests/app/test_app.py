@@ -231,3 +231,25 @@ def test_no_stack_trace_even_in_debug_mode(app):
     response = app.test_client().get("/boom-debug-for-test")
     assert response.status_code == 500
     assert b"internal detail" not in response.data and b"Traceback" not in response.data
+
+
+def test_proxy_hops_make_the_client_address_visible(tmp_path, database_url):
+    from flask import request as current_request
+
+    app = make_app(tmp_path, database_url, PROXY_FIX_HOPS=1)
+
+    @app.get("/whoami-for-test")
+    def whoami():  # type: ignore[no-untyped-def]
+        return current_request.remote_addr or ""
+
+    response = app.test_client().get(
+        "/whoami-for-test", headers={"X-Forwarded-For": "203.0.113.9"}
+    )
+    assert response.data == b"203.0.113.9"
+
+
+def test_rate_limiting_can_be_switched_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert app.config["RATELIMIT_ENABLED"] is False

@@ -488,14 +488,6 @@ def test_fuzz_app_fixture_uses_this_runs_database(fuzz_app: Flask, tmp_path: Pat
     assert fuzz_app.config["DATABASE_URL"].startswith(expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known bug in screening/intake/views.py (outside this suite's files): an optional "
-        "question revealed by an answer and left empty shows the 'a few more questions' "
-        "notice again on every Next, so the person can never leave the step"
-    ),
-)
 def test_an_optional_question_revealed_by_an_answer_can_be_left_empty(fuzz_app: Flask) -> None:
     client = client_with_draft(fuzz_app, ["about-you", "concerns"])
     form = section_formdata(fuzz_app, "treatment-history", clean_answers())
