@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -76,7 +77,7 @@ def portal_time(moment: datetime | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@bp.app_context_processor
+@bp.context_processor
 def portal_labels() -> dict[str, Any]:
     """Labels the portal templates use for badges."""
     return {
@@ -120,16 +121,18 @@ def show_queue() -> str:
         page_number = int(request.args.get("page", "1"))
     except ValueError:
         page_number = 1
-    page = queue.load_page(db, f, viewer.id, page_number, today())
+    summary = queue.queue_summary(db)
+    total = None if f.active else summary.total
+    page = queue.load_page(db, f, viewer.id, page_number, today(), total=total)
     return render_template(
         "portal/queue.html",
         form=form,
         search_form=SearchForm(prefix="search"),
         f=f,
         page=page,
-        urgent_count=queue.urgent_needing_review(db),
-        category_counts=queue.category_counts(db),
-        status_counts=queue.status_counts(db),
+        urgent_count=summary.urgent_open,
+        category_counts=summary.by_category,
+        status_counts=summary.by_status,
         categories=CATEGORIES,
         statuses=STATUSES,
         is_admin=viewer.is_admin,
@@ -140,7 +143,7 @@ def show_queue() -> str:
 
 @bp.post("/search", endpoint="search")
 @login_required
-def search() -> Response | tuple[str, int]:
+def search() -> Response:
     """Turn a typed search into its keyed hash and show the matching screenings."""
     form = SearchForm(prefix="search")
     args = {k: v for k, v in request.args.items() if k not in {"match", "page"}}
@@ -163,10 +166,18 @@ def export_csv() -> Response:
     service.record_access(
         "queue.exported-csv", actor=viewer, ip=client_ip(), detail={"filter": f.audit_codes()}
     )
-    rows = queue.iter_matching(get_session(), f, viewer.id, columns=exports.CSV_COLUMNS_LOADED)
+    viewer_id = viewer.id
+
+    def rows() -> Iterator[Submission]:
+        # Opened once streaming starts: the view's own session is closed when it returns,
+        # and this one is closed when the stream ends (teardown of the re-pushed context).
+        yield from queue.iter_matching(
+            get_session(), f, viewer_id, columns=exports.CSV_COLUMNS_LOADED
+        )
+
     filename = f"screenings-{today().isoformat()}.csv"
     return Response(
-        stream_with_context(exports.csv_lines(rows, registry())),
+        stream_with_context(exports.csv_lines(rows(), registry())),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -196,8 +207,13 @@ def workflow_forms(submission: Submission, **bound: Any) -> dict[str, Any]:
 
 def render_submission(submission: Submission, status: int = 200, **bound: Any) -> Any:
     """Render the submission page (audited as a view), with any failed form's errors."""
+    # A failed POST already holds the write lock: record the view in that transaction.
     service.record_access(
-        "submission.viewed", actor=current_clinician(), submission=submission, ip=client_ip()
+        "submission.viewed",
+        actor=current_clinician(),
+        submission=submission,
+        ip=client_ip(),
+        db=get_session() if request.method == "POST" else None,
     )
     view = submission_view(submission)
     return (

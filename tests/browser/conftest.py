@@ -10,14 +10,16 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from screening.config import PACKAGE_DIR
 from screening.questionnaire.model import Questionnaire, load_definition
-from tests.conftest import make_app
+from tests.conftest import CREATED_APPS, make_app, reset_postgres
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -49,6 +51,35 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    app.extensions["db_engine"].dispose()
+
+
+@dataclass
+class LiveApp:
+    """A served app: its base URL and the app object, for seeding data through services."""
+
+    url: str
+    app: Flask
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """Serve one migrated app (CSRF on) for a whole test module; yield its URL and app."""
+    folder = tmp_path_factory.mktemp("live")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{folder / 'test.sqlite3'}"
+    app = make_app(folder, url, WTF_CSRF_ENABLED=True)
+    # It outlives each test: dispose of its pool at the end of the module, not of the test.
+    CREATED_APPS.remove(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveApp(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
     thread.join(timeout=5)
     app.extensions["db_engine"].dispose()
@@ -86,3 +117,72 @@ def screenshot(tab, name: str) -> None:  # type: ignore[no-untyped-def]
 def definition() -> Questionnaire:
     """Load the shipped questionnaire definition."""
     return load_definition(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml")
+
+
+@dataclass
+class Staff:
+    """Accounts and screenings seeded into a live app for the portal pages."""
+
+    admin_email: str
+    admin_secret: str
+    newcomer_email: str
+    newcomer_id: int
+    urgent_id: str
+    routine_id: str
+    spanish_id: str
+
+
+@pytest.fixture(scope="module")
+def staff(live_app: LiveApp) -> Staff:
+    """Create an admin, a clinician still to set up 2FA, and three submitted screenings."""
+    from tests.portal.factories import make_submission
+    from tests.portal_helpers import create_clinician
+    from tests.questionnaire.factories import SEVERAL_DAYS
+
+    app = live_app.app
+    _, secret = create_clinician(app, email="ada@example.org", name="Ada Admin", role="admin")
+    newcomer_id, _ = create_clinician(
+        app, email="newcomer@example.org", name="Noor Newcomer", enrolled=False
+    )
+    assert secret
+    urgent = make_submission(
+        app,
+        full_name="Jordan Urgent-Example",
+        voicemail_ok=False,
+        **{
+            "phq9-9": SEVERAL_DAYS,
+            "safety-thoughts-now": True,
+            "safety-plan": False,
+            "safety-attempt": "never",
+            "safety-safe-now": True,
+        },
+    )
+    routine = make_submission(app, voicemail_ok=True)
+    spanish = make_submission(app, language="es", full_name="María José Ejemplo")
+    return Staff(
+        "ada@example.org", secret, "newcomer@example.org", newcomer_id, urgent, routine, spanish
+    )
+
+
+def sign_in(tab, base_url: str, app: Flask, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real password and two-step pages, as a person does."""
+    from tests.portal_helpers import DEFAULT_PASSWORD, unused_code
+
+    tab.goto(f"{base_url}/portal/auth/login")
+    tab.fill("#email", email)
+    tab.fill("#password", DEFAULT_PASSWORD)
+    tab.click("main form button[type=submit]")
+    tab.fill("#code", unused_code(app, email, secret))
+    tab.click("main form button[type=submit]")
+    assert "/portal/auth/" not in tab.url, tab.url
+
+
+@pytest.fixture(scope="module")
+def admin_state(browser, live_app: LiveApp, staff: Staff) -> dict:  # type: ignore[no-untyped-def]
+    """Sign the admin in through the forms once; return the browser state to reuse."""
+    context = browser.new_context()
+    tab = context.new_page()
+    sign_in(tab, live_app.url, live_app.app, staff.admin_email, staff.admin_secret)
+    state = context.storage_state()
+    context.close()
+    return state

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from screening.questionnaire.conditions import enabled_items
 from tests.browser.conftest import definition, screenshot
+from tests.browser.journey import fill_step
 from tests.questionnaire.factories import clean_answers
 
 pytestmark = pytest.mark.browser
-
-
-def fill_step(tab, items, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """Answer the visible questions of a step the way a person would: click and type."""
-    for item in items:
-        if item.link_id not in answers or item.type == "display":
-            continue
-        value = answers[item.link_id]
-        if item.type == "boolean":
-            tab.check(f'input[name="{item.link_id}"][value="{"yes" if value else "no"}"]')
-        elif item.type in {"choice", "open-choice"}:
-            for code in value if isinstance(value, list) else [value]:
-                if item.option(code):
-                    tab.check(f'input[name="{item.link_id}"][value="{code}"]')
-                else:
-                    tab.fill(f'[name="{item.link_id}__other"]', code)
-        else:
-            tab.fill(f'[name="{item.link_id}"]', str(value))
 
 
 def test_person_completes_screening_from_home_page(live_server, page):
@@ -73,3 +54,35 @@ def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_server, pa
     screenshot(page, "crisis-inline-390")
     page.check('input[name="phq9-9"][value="LA6568-5"]')
     assert panel.is_hidden()
+
+
+def test_follow_up_questions_come_and_go_without_a_round_trip(live_server, page):
+    answers = clean_answers()
+    page.goto(live_server + "/screening/")
+    page.get_by_role("button", name="I understand – start the screening").click()
+    q = definition()
+    fill_step(page, enabled_items(q.section("about-you"), answers), answers)
+    page.get_by_role("button", name="Next").click()
+    assert page.url.endswith("/screening/step/concerns")
+    page.wait_for_load_state("load")
+    requests: list[str] = []
+
+    def round_trip(request) -> None:  # type: ignore[no-untyped-def]
+        # A page load or a fetch; the favicon may still arrive late and does not count.
+        if request.resource_type in {"document", "fetch", "xhr"}:
+            requests.append(request.url)
+
+    page.on("request", round_trip)
+    follow_up = page.locator("#q-open-to-therapist")
+    assert follow_up.is_hidden()
+    page.check('input[name="has-therapist"][value="no"]')
+    assert follow_up.is_visible()
+    page.check('input[name="open-to-therapist"][value="maybe"]')
+    page.check('input[name="has-therapist"][value="yes"]')
+    assert follow_up.is_hidden()
+    page.check('input[name="has-therapist"][value="no"]')
+    assert follow_up.is_visible()
+    # PTSD among the reasons adds a step, decided by the server on Next; nothing on this page.
+    page.check('input[name="reasons"][value="ptsd-trauma"]')
+    assert requests == [], requests
+    screenshot(page, "follow-up-revealed-390")
