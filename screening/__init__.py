@@ -118,10 +118,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the flask CLI command groups."""
-    from screening.cli import init_app
-
-    init_app(app)
+    from screening import cli
     from screening.auth.cli import clinician_cli
+    from screening.portal import cli as portal_cli
 
+    cli.init_app(app)
     app.cli.add_command(clinician_cli)
-    __import__("screening.portal.cli", fromlist=["init_app"]).init_app(app)
+    portal_cli.init_app(app)

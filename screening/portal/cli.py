@@ -1,0 +1,117 @@
+"""`flask submissions export`: every submitted screening as CSV or as a FHIR Bundle.
+
+    flask --app wsgi submissions export --format csv  [--since 2026-01-01] [--output FILE]
+    flask --app wsgi submissions export --format fhir [--since 2026-01-01] [--output FILE]
+
+FHIR output is one Bundle (type "collection") of QuestionnaireResponses, written entry by
+entry so memory stays flat. Files are created readable by their owner only (they hold health
+information). Every export is audited with no actor (the command line has no clinician).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from screening.database import new_session
+from screening.devtools import dev_cli
+from screening.models import Submission
+from screening.portal import exports, queue
+from screening.portal.service import record_access
+from screening.questionnaire_registry import registry
+
+submissions_cli = AppGroup("submissions", help="Submitted screenings: exports.")
+
+FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version")
+
+
+@dataclass
+class Tally:
+    """Counts rows as they stream past (the total is only known at the end)."""
+
+    rows: int = 0
+
+    def over(self, items: Iterable[Submission]) -> Iterator[Submission]:
+        """Yield the items, counting them."""
+        for item in items:
+            self.rows += 1
+            yield item
+
+
+def open_private(path: Path) -> TextIO:
+    """Create (or replace) a file that only its owner can read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+@submissions_cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "fhir"]),
+    required=True,
+    help="csv: one row per screening; fhir: a FHIR R4 Bundle of QuestionnaireResponses.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only screenings submitted on or after this date (YYYY-MM-DD, UTC).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (created owner-only) instead of standard output.",
+)
+def export_command(fmt: str, since: datetime | None, output: Path | None) -> None:
+    """Export submitted screenings in queue order (urgent first, then oldest first)."""
+    reg = registry()
+    f = queue.QueueFilter(submitted_from=since.date() if since else None, sort="triage")
+    db = new_session()
+    tally = Tally()
+    try:
+        columns = exports.CSV_COLUMNS_LOADED if fmt == "csv" else FHIR_COLUMNS
+        submissions = queue.iter_matching(db, f, None, columns=columns)
+
+        if fmt == "csv":
+            chunks = exports.csv_lines(tally.over(submissions), reg)
+        else:
+            base_url = current_app.config["PUBLIC_BASE_URL"]
+            chunks = exports.fhir_bundle_chunks(tally.over(submissions), reg, base_url)
+        target = open_private(output) if output else sys.stdout
+        try:
+            for chunk in chunks:
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+    finally:
+        db.close()
+    record_access(
+        "submissions.exported-cli",
+        actor=None,
+        detail={
+            "format": fmt,
+            "since": since.date().isoformat() if since else None,
+            "rows": tally.rows,
+            "to": "file" if output else "stdout",
+        },
+    )
+    if output:
+        click.echo(f"Exported {tally.rows} screenings to {output}.", err=True)
+
+
+def init_app(app: Flask) -> None:
+    """Register the portal's command groups: `submissions` and `dev`."""
+    for group in (submissions_cli, dev_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,170 @@
+"""Exports: the queue as CSV, and submissions as FHIR R4 QuestionnaireResponses.
+
+CSV is written row by row from a generator, so memory stays flat however many rows there are.
+Columns: a few plain fields, then one per linkId of the current definition, with answers in
+English (option texts, "yes"/"no"), several answers joined with "; ". Cells that a spreadsheet
+would run as a formula are prefixed with a single quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from screening.intake.service import as_utc
+from screening.models import Submission
+from screening.questionnaire.fhir import answers_to_response
+from screening.questionnaire.model import Item, Questionnaire
+from screening.questionnaire_registry import QuestionnaireRegistry
+
+FIXED_COLUMNS = (
+    "public_id",
+    "submitted_at",
+    "language",
+    "category",
+    "status",
+    "phq9_total",
+    "gad7_total",
+    "flags",
+)
+MULTI_SEPARATOR = "; "
+# Spreadsheets treat these leading characters as the start of a formula (OWASP: CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Rows per chunk handed to the web server: few enough to stream, enough to avoid tiny writes.
+ROWS_PER_CHUNK = 100
+CSV_COLUMNS_LOADED = (
+    "public_id",
+    "submitted_at",
+    "language",
+    "triage_category",
+    "status",
+    "phq9_total",
+    "gad7_total",
+    "flags",
+    "answers",
+    "definition_version",
+)
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a cell that a spreadsheet would read as a formula with a single quote."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def answer_cell(item: Item | None, value: Any) -> str:
+    """Render one stored answer for a CSV cell, in English."""
+    if value is None:
+        return ""
+    values = value if isinstance(value, list) else [value]
+    shown = []
+    for single in values:
+        if isinstance(single, bool):
+            shown.append("yes" if single else "no")
+            continue
+        option = item.option(single) if item is not None and isinstance(single, str) else None
+        shown.append(option.display.get("en") if option else str(single))
+    return MULTI_SEPARATOR.join(shown)
+
+
+def answer_columns(q: Questionnaire) -> list[str]:
+    """Return the linkIds that get a column: every answerable item of the definition."""
+    return [item.link_id for item in q.items if item.type != "display"]
+
+
+def iso(moment: datetime | None) -> str:
+    """Format a stored timestamp as ISO 8601 in UTC."""
+    return as_utc(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def csv_row(submission: Submission, columns: list[str], reg: QuestionnaireRegistry) -> list[str]:
+    """Return one submission's cells, neutralised against formula injection."""
+    answered_under = reg.for_version(submission.definition_version)
+    answers = submission.answers or {}
+    cells = [
+        submission.public_id,
+        iso(submission.submitted_at),
+        submission.language,
+        submission.triage_category or "",
+        submission.status,
+        "" if submission.phq9_total is None else str(submission.phq9_total),
+        "" if submission.gad7_total is None else str(submission.gad7_total),
+        MULTI_SEPARATOR.join(flag["id"] for flag in submission.flags or []),
+    ]
+    for link_id in columns:
+        item = answered_under.item(link_id) if answered_under.has_item(link_id) else None
+        cells.append(answer_cell(item, answers.get(link_id)))
+    return [neutralise(cell) for cell in cells]
+
+
+def csv_lines(submissions: Iterable[Submission], reg: QuestionnaireRegistry) -> Iterator[str]:
+    """Yield the CSV text in chunks: the header, then batches of rows."""
+    columns = answer_columns(reg.current)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*FIXED_COLUMNS, *columns])
+    pending = 0
+    for submission in submissions:
+        writer.writerow(csv_row(submission, columns, reg))
+        pending += 1
+        if pending >= ROWS_PER_CHUNK:
+            yield _drain(buffer)
+            pending = 0
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate(0)
+    return text
+
+
+def identifier_system(base_url: str) -> str:
+    """Return the identifier system of our public ids: the clinic's portal address."""
+    return base_url.rstrip("/") + "/portal/s"
+
+
+def submission_to_fhir(
+    submission: Submission, reg: QuestionnaireRegistry, base_url: str
+) -> dict[str, Any]:
+    """Return a submission as a completed FHIR R4 QuestionnaireResponse (texts in English)."""
+    q = reg.for_version(submission.definition_version)
+    authored = as_utc(submission.submitted_at) if submission.submitted_at else None
+    resource = answers_to_response(
+        q, submission.answers or {}, status="completed", authored=authored, lang="en"
+    )
+    # Public ids may contain "_", which a FHIR id may not: carry it as an identifier.
+    resource["identifier"] = {
+        "system": identifier_system(base_url),
+        "value": submission.public_id,
+    }
+    return resource
+
+
+def entry_url(submission: Submission, base_url: str) -> str:
+    """Return a stable urn:uuid for a submission's Bundle entry."""
+    name = f"{identifier_system(base_url)}/{submission.public_id}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def fhir_bundle_chunks(
+    submissions: Iterable[Submission], reg: QuestionnaireRegistry, base_url: str
+) -> Iterator[str]:
+    """Yield a FHIR Bundle (type collection) of QuestionnaireResponses, one entry at a time."""
+    timestamp = datetime.now(UTC).isoformat(timespec="seconds")
+    # "entry" appears only once there is one: FHIR JSON forbids empty arrays.
+    yield f'{{"resourceType":"Bundle","type":"collection","timestamp":"{timestamp}"'
+    first = True
+    for submission in submissions:
+        entry = {
+            "fullUrl": entry_url(submission, base_url),
+            "resource": submission_to_fhir(submission, reg, base_url),
+        }
+        yield (',"entry":[' if first else ",") + json.dumps(entry, ensure_ascii=False)
+        first = False
+    yield "}\n" if first else "]}\n"

@@ -1,0 +1,158 @@
+"""Forms of the clinician portal: queue filters (GET), search, and the workflow changes (POST).
+
+Every POST form is a FlaskForm (CSRF token) with its own prefix, so several can share the
+submission page without clashing ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Form,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from screening.portal.queue import OPEN, QueueFilter, SearchMatch
+from screening.portal.service import NOTE_MAX_LENGTH
+from screening.portal.workflow import CATEGORY_LABELS, STATUS_LABELS, STATUSES
+from screening.questionnaire.triage import CATEGORIES
+
+SEARCH_MAX_LENGTH = 254
+
+
+def category_choices() -> list[SelectChoice]:
+    """Every triage category, most urgent first."""
+    return [
+        SelectChoice("", _l("All categories")),
+        *(SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES),
+    ]
+
+
+def status_filter_choices() -> list[SelectChoice]:
+    """Every status, plus "waiting for review" (new or in review)."""
+    return [
+        SelectChoice("", _l("All statuses")),
+        SelectChoice(OPEN, _l("Waiting for review (new or in review)")),
+        *(SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES),
+    ]
+
+
+class QueueFilterForm(Form):
+    """The queue's filters, read from the query string (a GET form: no CSRF needed)."""
+
+    category = SelectField(_l("Triage category"), choices=category_choices, default="")
+    status = SelectField(_l("Status"), choices=status_filter_choices, default="")
+    assigned = SelectField(
+        _l("Assigned to"),
+        choices=[
+            SelectChoice("", _l("Anyone")),
+            SelectChoice("me", _l("Me")),
+            SelectChoice("unassigned", _l("Nobody yet")),
+        ],
+        default="",
+    )
+    from_date = DateField(_l("Submitted on or after"), format="%Y-%m-%d", validators=[Optional()])
+    to_date = DateField(_l("Submitted on or before"), format="%Y-%m-%d", validators=[Optional()])
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[
+            SelectChoice("triage", _l("Urgency, then oldest first")),
+            SelectChoice("newest", _l("Newest first")),
+            SelectChoice("follow-up", _l("Follow-up date (only those with one)")),
+        ],
+        default="triage",
+    )
+    match = HiddenField()
+
+    def validate_to_date(self, field: DateField) -> None:
+        """The range must not end before it starts."""
+        if field.data and self.from_date.data and field.data < self.from_date.data:
+            raise ValidationError(str(_l("Choose a date on or after the start date.")))
+
+    def to_filter(self) -> QueueFilter:
+        """Return the filter from the fields that are valid; invalid ones are left out."""
+        errors = self.errors
+
+        def valid(name: str) -> Any:
+            return None if name in errors else (self[name].data or None)
+
+        return QueueFilter(
+            category=valid("category"),
+            status=valid("status"),
+            assigned=valid("assigned"),
+            submitted_from=valid("from_date"),
+            submitted_to=valid("to_date"),
+            match=SearchMatch.parse(self.match.data),
+            sort=valid("sort") or "triage",
+        )
+
+
+class SearchForm(FlaskForm):
+    """One search box: an email address, a phone number or a full name, matched exactly."""
+
+    q = StringField(
+        _l("Find by email, phone number or full name"),
+        validators=[
+            DataRequired(message=_l("Enter an email address, a phone number or a full name.")),
+            Length(max=SEARCH_MAX_LENGTH),
+        ],
+    )
+
+
+class StatusForm(FlaskForm):
+    """Move the screening to another status."""
+
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES]
+    )
+
+
+class AssigneeForm(FlaskForm):
+    """Give the screening to a clinician, or to nobody."""
+
+    assignee = SelectField(_l("Assigned to"), choices=[], validate_choice=True)
+
+    def set_clinicians(self, clinicians: list[tuple[int, str]]) -> AssigneeForm:
+        """Offer the active clinicians (and "nobody")."""
+        self.assignee.choices = [SelectChoice("", _l("Nobody"))] + [
+            SelectChoice(str(cid), name) for cid, name in clinicians
+        ]
+        return self
+
+    def assignee_id(self) -> int | None:
+        """The chosen clinician's id, or None for nobody."""
+        return int(self.assignee.data) if self.assignee.data else None
+
+
+class FollowUpForm(FlaskForm):
+    """Set a follow-up date; leave it empty to clear it."""
+
+    follow_up_on = DateField(
+        _l("Follow-up date"),
+        format="%Y-%m-%d",
+        validators=[Optional()],
+    )
+
+
+class NoteForm(FlaskForm):
+    """Add a note to the timeline."""
+
+    body = TextAreaField(
+        _l("New note"),
+        validators=[
+            DataRequired(message=_l("Write the note before adding it.")),
+            Length(
+                max=NOTE_MAX_LENGTH,
+                message=_l("A note can be at most %(max)d characters.", max=NOTE_MAX_LENGTH),
+            ),
+        ],
+    )

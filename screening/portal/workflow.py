@@ -1,0 +1,67 @@
+"""The words of the clinician workflow: statuses, categories and their labels.
+
+Kept apart from the services so the queue, the forms, the exports and the templates agree on
+one list. Labels are lazy so they translate in the clinician's interface language.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from screening.questionnaire.triage import CATEGORIES
+
+# new → in-review → contacted → evaluation-booked | not-a-fit | withdrawn → closed.
+# Any move is allowed (people come back, mistakes get fixed); every move is audited.
+STATUSES = (
+    "new",
+    "in-review",
+    "contacted",
+    "evaluation-booked",
+    "not-a-fit",
+    "withdrawn",
+    "closed",
+)
+# Still waiting for a clinician to look: what the urgent banner counts.
+OPEN_STATUSES = ("new", "in-review")
+# Nothing more to do: a past follow-up date is no longer "overdue".
+FINISHED_STATUSES = ("not-a-fit", "withdrawn", "closed")
+URGENT = CATEGORIES[0]
+
+STATUS_LABELS = {
+    "new": _l("New"),
+    "in-review": _l("In review"),
+    "contacted": _l("Contacted"),
+    "evaluation-booked": _l("Evaluation booked"),
+    "not-a-fit": _l("Not a fit"),
+    "withdrawn": _l("Withdrawn"),
+    "closed": _l("Closed"),
+}
+CATEGORY_LABELS = {
+    "urgent-safety": _l("Urgent: safety"),
+    "likely-ineligible": _l("Likely ineligible"),
+    "needs-review": _l("Needs review"),
+    "likely-eligible": _l("Likely eligible"),
+}
+SEVERITY_LABELS = {
+    "urgent": _l("Urgent"),
+    "exclusion": _l("Exclusion"),
+    "caution": _l("Caution"),
+    "info": _l("Information"),
+}
+BAND_LABELS = {
+    "minimal": _l("minimal"),
+    "mild": _l("mild"),
+    "moderate": _l("moderate"),
+    "moderately-severe": _l("moderately severe"),
+    "severe": _l("severe"),
+}
+
+
+def status_label(status: str) -> str:
+    """Return the display label of a status (the code itself if unknown)."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def category_label(category: str | None) -> str:
+    """Return the display label of a triage category."""
+    return str(CATEGORY_LABELS.get(category or "", category or "-"))
