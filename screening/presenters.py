@@ -8,6 +8,7 @@ and crisis resources on the same page.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +20,6 @@ from wtforms import Field, Form
 from screening.intake.forms import OTHER_SUFFIX
 from screening.questionnaire.conditions import condition_holds, enabled_items, enabled_sections
 from screening.questionnaire.model import Item, Questionnaire, Section
-from screening.questionnaire.triage import RuleSet, risk_present
 
 
 @dataclass
@@ -62,22 +62,6 @@ def _field_values(form_field: Field) -> list[str]:
     return [] if data in (None, "") else [str(data)]
 
 
-def _risk_values(q: Questionnaire, rules: RuleSet | None, item: Item) -> set[str]:
-    """Which answers to this item, on their own, would raise an urgent flag."""
-    if rules is None:
-        return set()
-    risky: set[str] = set()
-    if item.type == "boolean":
-        for value, answer in (("yes", True), ("no", False)):
-            if risk_present(q, rules, {item.link_id: answer}):
-                risky.add(value)
-    for option in item.options:
-        answer: Any = [option.code] if item.repeats else option.code
-        if risk_present(q, rules, {item.link_id: answer}):
-            risky.add(option.code)
-    return risky
-
-
 def _client_conditions(item: Item, section: Section, answers: dict[str, Any]) -> str | None:
     """Serialise enableWhen for the browser; conditions on other pages are decided here."""
     if not item.enable_when:
@@ -104,7 +88,7 @@ def question_views(
     errors: dict[str, list[str]],
     lang: str,
     q: Questionnaire,
-    rules: RuleSet | None = None,
+    risk_answers: Mapping[str, frozenset[str]] | None = None,
     answers: dict[str, Any] | None = None,
 ) -> list[QuestionView]:
     """Build a view for every item of the section, marking those that do not apply yet."""
@@ -113,7 +97,7 @@ def question_views(
     for item in section.items:
         form_field = form._fields.get(item.link_id)
         chosen = _field_values(form_field) if form_field is not None else []
-        risky = _risk_values(q, rules, item)
+        risky = risk_answers.get(item.link_id, frozenset()) if risk_answers else frozenset()
         view = QuestionView(
             item=item,
             text=item.text.get(lang),

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from screening.questionnaire.model import Questionnaire, load_definition
-from screening.questionnaire.triage import RuleSet, load_rules
+from screening.questionnaire.triage import RuleSet, load_rules, risk_answers
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class QuestionnaireRegistry:
     current: Questionnaire
     rules: RuleSet
     by_version: dict[str, Questionnaire]
+    # Form values of the current definition that raise an urgent flag on their own.
+    risk_answers: dict[str, frozenset[str]]
 
     def for_version(self, version: str) -> Questionnaire:
         """Return the definition a submission was answered under (current if unknown)."""
@@ -38,7 +40,12 @@ def build_registry(definition_path: Path, rules_path: Path) -> QuestionnaireRegi
         for path in sorted(archive.glob("*.yaml")):
             older = load_definition(path)
             by_version.setdefault(older.version, older)
-    return QuestionnaireRegistry(current=current, rules=rules, by_version=by_version)
+    return QuestionnaireRegistry(
+        current=current,
+        rules=rules,
+        by_version=by_version,
+        risk_answers=risk_answers(current, rules),
+    )
 
 
 def init_questionnaire(app: Flask) -> None:

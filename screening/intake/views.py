@@ -184,7 +184,7 @@ def render_step(
             "intake/step.html",
             section=section,
             questions=question_views(
-                section, form, visible_items, errors, lang(), q, registry().rules, answers
+                section, form, visible_items, errors, lang(), q, registry().risk_answers, answers
             ),
             errors=errors,
             step_number=number,

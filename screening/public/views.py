@@ -49,7 +49,8 @@ def site_context() -> dict[str, Any]:
             "email": config["CLINIC_EMAIL"],
             "address": config["CLINIC_ADDRESS"],
         },
-        "nav_pages": nav_pages(),
+        # A function: only pages that show the public menu pay for building it.
+        "nav_pages": nav_pages,
     }
 
 

@@ -280,3 +280,25 @@ def risk_present(q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any]) -
     needs_scores = any(isinstance(c, ScoreCondition) for rule in urgent for c in rule.when)
     scores = score_answers(q, answers, date.today()) if needs_scores else {}
     return any(_fire(rule, answers, scores) for rule in urgent)
+
+
+def risk_answers(q: Questionnaire, rules: RuleSet) -> dict[str, frozenset[str]]:
+    """Map each item to the form values that, on their own, raise an urgent flag.
+
+    Booleans are given as "yes"/"no", choices as option codes. The wizard marks these
+    answers so the crisis panel can appear the moment one is chosen.
+    """
+    found: dict[str, frozenset[str]] = {}
+    for item in q.items:
+        risky: set[str] = set()
+        if item.type == "boolean":
+            for value, answer in (("yes", True), ("no", False)):
+                if risk_present(q, rules, {item.link_id: answer}):
+                    risky.add(value)
+        for option in item.options:
+            answer_value: Any = [option.code] if item.repeats else option.code
+            if risk_present(q, rules, {item.link_id: answer_value}):
+                risky.add(option.code)
+        if risky:
+            found[item.link_id] = frozenset(risky)
+    return found

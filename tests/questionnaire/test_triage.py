@@ -431,3 +431,12 @@ def test_rules_loader_rejects_a_bad_top_level(tmp_path: Path, questionnaire: Que
 
 def test_shipped_rules_file_is_the_default(questionnaire: Questionnaire) -> None:
     assert len(load_rules(RULES_PATH, questionnaire).rules) == len(RULE_TRIGGERS)
+
+
+def test_risk_answers_mark_every_answer_that_alone_raises_an_urgent_flag(questionnaire, rules):
+    from screening.questionnaire.triage import risk_answers
+
+    risky = risk_answers(questionnaire, rules)
+    assert risky["phq9-9"] == {"LA6569-3", "LA6570-1", "LA6571-9"}
+    assert "yes" in risky["safety-thoughts-now"]
+    assert "phq9-1" not in risky
