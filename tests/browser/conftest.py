@@ -85,6 +85,18 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     app.extensions["db_engine"].dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def axe_page_list() -> Iterator[None]:
+    """At the end of the run, list every page axe-core checked (git-ignored folder)."""
+    yield
+    from tests.browser.checks import AXE_CHECKED
+
+    if AXE_CHECKED:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        listing = "\n".join(AXE_CHECKED)
+        (SCREENSHOTS / "axe-pages.txt").write_text(f"{len(AXE_CHECKED)} pages\n{listing}\n")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Launch one headless Chromium for the session."""

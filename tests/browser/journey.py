@@ -1,0 +1,120 @@
+"""Helpers for walking the screening in the browser: answer sets and how to fill a step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from screening.database import new_session
+from screening.models import Submission
+from screening.questionnaire.conditions import enabled_items
+from tests.browser.conftest import definition
+from tests.questionnaire.factories import SEVERAL_DAYS, clean_answers
+
+STEP_PATH = "/screening/step/"
+NEXT = '.actions button[name="action"][value="next"]'
+BACK = '.actions button[name="action"][value="back"]'
+SAVE = '.actions button[name="action"][value="save"]'
+START = 'form[action$="/screening/start"] button[type="submit"]'
+SEND = '#review-form button[type="submit"]'
+CONTINUE_AFTER_CRISIS = 'form[action$="/continue"] button[type="submit"]'
+
+
+def every_step_answers(**overrides: Any) -> dict[str, Any]:
+    """Eligible answers that also open every conditional step and follow-up question.
+
+    PHQ-9 item 9 "several days" opens the safety step (and the crisis page); PTSD among the
+    reasons opens PC-PTSD-5; no therapist, a hospital stay, allergies and a known blood
+    pressure open their follow-ups.
+    """
+    answers = clean_answers(
+        reasons=["depression", "anxiety", "ptsd-trauma"],
+        has_therapist=False,
+        open_to_therapist="yes",
+        hospitalized=True,
+        hospitalization_details="A week in 2019, for depression.",
+        has_allergies=True,
+        allergy_details="Penicillin",
+        **{
+            "phq9-9": SEVERAL_DAYS,
+            "safety-thoughts-now": False,
+            "safety-plan": False,
+            "safety-attempt": "never",
+            "safety-safe-now": True,
+            "safety-support": "My sister",
+            "pcptsd5-event": "yes",
+            "pcptsd5-1": "yes",
+            "pcptsd5-2": "no",
+            "pcptsd5-3": "yes",
+            "pcptsd5-4": "no",
+            "pcptsd5-5": "no",
+        },
+    )
+    answers.update(overrides)
+    return answers
+
+
+def path_of(url: str) -> str:
+    """Return a URL's path (a fragment survives redirects, so it is dropped too)."""
+    return "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+
+
+def section_id_of(url: str) -> str | None:
+    """Return the step a wizard URL shows, or None off the steps."""
+    path = path_of(url)
+    if not path.startswith(STEP_PATH):
+        return None
+    return path.rsplit("/", 1)[-1]
+
+
+def step_items(section_id: str, answers: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Return the questions of a step that apply with these answers."""
+    return enabled_items(definition().section(section_id), answers)
+
+
+def fill_step(tab, items, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Answer the visible questions of a step the way a person would: click and type."""
+    for item in items:
+        if item.link_id not in answers or item.type == "display":
+            continue
+        value = answers[item.link_id]
+        if item.type == "boolean":
+            tab.check(f'input[name="{item.link_id}"][value="{"yes" if value else "no"}"]')
+        elif item.type in {"choice", "open-choice"}:
+            for code in value if isinstance(value, list) else [value]:
+                if item.option(code):
+                    tab.check(f'input[name="{item.link_id}"][value="{code}"]')
+                else:
+                    tab.fill(f'[name="{item.link_id}__other"]', code)
+        else:
+            tab.fill(f'[name="{item.link_id}"]', str(value))
+
+
+def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the server is showing crisis resources before the next step."""
+    return tab.locator(CONTINUE_AFTER_CRISIS).count() == 1
+
+
+def fill_consent(tab, name: str = "Alex Rivera") -> None:  # type: ignore[no-untyped-def]
+    """Agree to both statements and sign on the review page."""
+    tab.check('input[name="consent-accuracy"][value="yes"]')
+    tab.check('input[name="consent-privacy"][value="yes"]')
+    tab.fill('[name="signature"]', name)
+
+
+def latest_submission_answers(app: Flask) -> dict[str, Any]:
+    """Return the answers of the most recent submitted screening."""
+    with app.app_context():
+        db = new_session()
+        try:
+            submission = db.scalars(
+                select(Submission)
+                .where(Submission.submitted_at.is_not(None))
+                .order_by(Submission.id.desc())
+            ).first()
+            assert submission is not None
+            return dict(submission.answers)
+        finally:
+            db.close()

@@ -1,0 +1,194 @@
+"""Staff pages in Chromium: sign-in, two-step verification, the queue, a screening, admin pages.
+
+Accounts sign in through the real forms with a real TOTP code. Every page is checked with
+axe-core and the structural checks in tests/browser/checks.py, and screenshotted at 390 px and
+1280 px. The print view is checked on paper: print media, no navigation, no buttons.
+"""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+
+from tests.auth.support import get_clinician
+from tests.browser.checks import DESKTOP, PHONE, PageAudit
+from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.journey import path_of
+from tests.portal_helpers import DEFAULT_PASSWORD, unused_code
+
+pytestmark = pytest.mark.browser
+
+# US Letter at 96 CSS px per inch, less the printer's default margins.
+LETTER = {"width": 720, "height": 960}
+SUBMIT = "main form:not(.inline-form):not(.search-form) button[type=submit]"
+
+
+def shoot(tab, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Screenshot the page at phone and desktop widths."""
+    screenshot(tab, f"portal-{name}-390")
+    tab.set_viewport_size(DESKTOP)
+    screenshot(tab, f"portal-{name}-1280")
+    tab.set_viewport_size(PHONE)
+
+
+@pytest.fixture
+def tab(browser):  # type: ignore[no-untyped-def]
+    """A signed-out phone-width page."""
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    context.set_default_timeout(5000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def admin_tab(browser, admin_state):  # type: ignore[no-untyped-def]
+    """A phone-width page signed in as the admin."""
+    context = browser.new_context(viewport=PHONE, locale="en-US", storage_state=admin_state)
+    context.set_default_timeout(5000)
+    yield context.new_page()
+    context.close()
+
+
+def test_sign_in_pages_pass_accessibility_checks(live_app, staff, tab):
+    audit = PageAudit()
+    tab.goto(f"{live_app.url}/portal/")
+    assert path_of(tab.url) == "/portal/auth/login"
+    audit.check(tab, "sign-in")
+    shoot(tab, "sign-in")
+    tab.click(SUBMIT)
+    audit.check(tab, "sign-in with errors", errors_expected=True)
+    tab.fill("#email", staff.admin_email)
+    tab.fill("#password", "not the password")
+    tab.click(SUBMIT)
+    audit.check(tab, "sign-in refused")
+    shoot(tab, "sign-in-refused")
+
+    tab.fill("#email", staff.admin_email)
+    tab.fill("#password", DEFAULT_PASSWORD)
+    tab.click(SUBMIT)
+    assert path_of(tab.url) == "/portal/auth/two-factor"
+    audit.check(tab, "two-step code")
+    shoot(tab, "two-factor")
+    tab.fill("#code", "000000")
+    tab.click(SUBMIT)
+    audit.check(tab, "two-step code with errors", errors_expected=True)
+    shoot(tab, "two-factor-errors")
+    tab.click("text=Use a recovery code instead")
+    audit.check(tab, "recovery code")
+    tab.click(SUBMIT)
+    audit.check(tab, "recovery code with errors", errors_expected=True)
+    tab.click("text=Use a code from the app instead")
+    tab.fill("#code", unused_code(live_app.app, staff.admin_email, staff.admin_secret))
+    tab.click(SUBMIT)
+    assert path_of(tab.url) == "/portal/"
+    audit.assert_clean()
+
+
+def test_enrolment_pages_pass_accessibility_checks(live_app, staff, tab):
+    audit = PageAudit()
+    tab.goto(f"{live_app.url}/portal/auth/login")
+    tab.fill("#email", staff.newcomer_email)
+    tab.fill("#password", DEFAULT_PASSWORD)
+    tab.click(SUBMIT)
+    assert path_of(tab.url) == "/portal/auth/enrol"
+    audit.check(tab, "enrolment")
+    shoot(tab, "enrol")
+    tab.fill("#code", "12")
+    tab.click(SUBMIT)
+    audit.check(tab, "enrolment with errors", errors_expected=True)
+    newcomer = get_clinician(live_app.app, staff.newcomer_id)
+    assert newcomer.email == staff.newcomer_email and newcomer.totp_secret
+    tab.fill("#code", pyotp.TOTP(newcomer.totp_secret).now())
+    tab.click(SUBMIT)
+    assert tab.locator(".recovery-codes li").count() >= 8
+    audit.check(tab, "recovery codes")
+    shoot(tab, "recovery-codes")
+    tab.click("main .actions a")
+    assert path_of(tab.url) == "/portal/"
+    audit.assert_clean()
+
+
+def test_portal_pages_pass_accessibility_checks(live_app, staff, admin_tab):
+    tab = admin_tab
+    audit = PageAudit()
+    base = live_app.url
+    tab.goto(f"{base}/portal/")
+    audit.check(tab, "queue")
+    shoot(tab, "queue")
+    tab.goto(f"{base}/portal/?category=urgent-safety&status=open")
+    assert tab.locator(".queue-table tbody tr").count() == 1
+    audit.check(tab, "queue filtered")
+    shoot(tab, "queue-filtered")
+    tab.fill("#search-q", "alex.rivera@example.com")
+    tab.click(".search-form button[type=submit]")
+    audit.check(tab, "queue searched")
+
+    tab.goto(f"{base}/portal/s/{staff.urgent_id}")
+    # A screening's title leaves out the person's name (titles end up in browser history).
+    audit.check(tab, "submission (urgent)", title_has_h1=False)
+    shoot(tab, "submission-urgent")
+    tab.goto(f"{base}/portal/s/{staff.spanish_id}")
+    audit.check(tab, "submission (answered in Spanish)", title_has_h1=False)
+    tab.goto(f"{base}/portal/s/{staff.routine_id}")
+    tab.fill("#note-body", "Called, left no message. Will try again Monday.")
+    tab.click("#notes form button[type=submit]")
+    audit.check(tab, "submission with a note", title_has_h1=False)
+    shoot(tab, "submission")
+    tab.click("#notes form button[type=submit]")  # an empty note is refused
+    audit.check(tab, "submission with errors", errors_expected=True, title_has_h1=False)
+    tab.goto(f"{base}/portal/s/{staff.urgent_id}/print")
+    audit.check(tab, "print view", standalone=True, title_has_h1=False)
+    shoot(tab, "print")
+
+    tab.goto(f"{base}/portal/admin/accounts")
+    audit.check(tab, "admin accounts")
+    shoot(tab, "accounts")
+    tab.goto(f"{base}/portal/admin/accounts/invite")
+    audit.check(tab, "invite")
+    tab.click(SUBMIT)
+    audit.check(tab, "invite with errors", errors_expected=True)
+    shoot(tab, "invite-errors")
+    tab.fill("#name", "Sam Colleague")
+    tab.fill("#email", "sam@example.org")
+    tab.click(SUBMIT)
+    audit.check(tab, "account created")
+    tab.goto(f"{base}/portal/admin/audit")
+    audit.check(tab, "audit trail")
+    shoot(tab, "audit")
+    tab.goto(f"{base}/portal/admin/audit?action=auth.")
+    audit.check(tab, "audit trail filtered")
+    tab.goto(f"{base}/portal/auth/password")
+    audit.check(tab, "change password")
+    tab.click(SUBMIT)
+    audit.check(tab, "change password with errors", errors_expected=True)
+    audit.assert_clean()
+
+
+PRINT_HIDDEN = """
+() => [...document.querySelectorAll(
+    'nav, header, footer, button, form, .skip-link, .page-tools, .back-link, .screen-only')]
+  .filter((el) => el.getClientRects().length > 0)
+  .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))
+"""
+
+
+def test_print_view_is_clean_on_paper(live_app, staff, admin_tab):
+    tab = admin_tab
+    for path, name in (
+        (f"/portal/s/{staff.urgent_id}/print", "print-view"),
+        (f"/portal/s/{staff.urgent_id}", "submission-page"),
+    ):
+        tab.goto(live_app.url + path)
+        tab.emulate_media(media="print")
+        assert tab.evaluate(PRINT_HIDDEN) == [], f"{name} prints navigation or controls"
+        # The record itself is all there, in black on white.
+        assert tab.locator("#answers").is_visible()
+        assert tab.locator("#contact-title").is_visible()
+        background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
+        tab.set_viewport_size(LETTER)
+        screenshot(tab, f"portal-{name}-paper")
+        tab.set_viewport_size(PHONE)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        tab.pdf(path=str(SCREENSHOTS / f"portal-{name}.pdf"), format="Letter")
+        tab.emulate_media(media="screen")
