@@ -49,7 +49,7 @@ def required_message(item: Item) -> str:
     if item.type in {"choice", "open-choice", "boolean"}:
         return str(_l("Choose an answer."))
     if item.type == "date":
-        return str(_l("Enter a date, for example 1985-03-27."))
+        return str(_l("Enter the full date: month, day and year."))
     if item.type == "email":
         return str(_l("Enter your email address."))
     if item.type == "phone":
@@ -194,7 +194,7 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
             label,
             format="%Y-%m-%d",
             validators=[first, AdultOnDate(item.min_age, today)],
-            invalid_value_message=str(_l("Enter a date, for example 1985-03-27.")),
+            invalid_value_message=str(_l("Enter the full date: month, day and year.")),
         )
     length = Length(max=item.max_length or 2000, message=str(_l("Use at most %(max)d characters.")))
     if item.type == "text":

@@ -13,6 +13,7 @@ from tests.intake.wizard_driver import (
     complete_screening,
     consent_formdata,
     location,
+    resume_link_in,
     section_formdata,
     start,
 )
@@ -191,7 +192,7 @@ def test_save_and_resume_on_another_device(app, client):
     response = client.post("/screening/step/about-you", data=data)
     assert location(response) == "/screening/saved"
     page = client.get("/screening/saved").data.decode()
-    link = page.split('id="resume-link" value="')[1].split('"')[0]
+    link = resume_link_in(page)
     other_device = app.test_client()
     resumed = other_device.get(link)
     assert location(resumed) == "/screening/step/concerns"
@@ -205,7 +206,7 @@ def test_resume_link_expires(app, client):
     data = section_formdata(app, "about-you", clean_answers())
     data["action"] = "save"
     client.post("/screening/step/about-you", data=data)
-    link = client.get("/screening/saved").data.decode().split('value="')[1].split('"')[0]
+    link = resume_link_in(client.get("/screening/saved").data.decode())
     with app.app_context():
         db = new_session(write=True)
         draft = db.scalars(select(Submission)).one()
@@ -224,7 +225,7 @@ def test_resume_link_is_dead_after_submit(app, client):
     data = section_formdata(app, "about-you", answers)
     data["action"] = "save"
     client.post("/screening/step/about-you", data=data)
-    link = client.get("/screening/saved").data.decode().split('value="')[1].split('"')[0]
+    link = resume_link_in(client.get("/screening/saved").data.decode())
     path = answer_steps(app, client, answers, "/screening/step/concerns")
     client.post(path, data=consent_formdata(app))
     assert location(app.test_client().get(link)) == "/screening/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -83,3 +84,10 @@ def complete_screening(app: Flask, client: FlaskClient, answers: dict[str, Any])
     assert response.status_code == 302, response.data[:3000]
     assert location(response) == "/screening/done"
     return client.get("/screening/done")
+
+
+def resume_link_in(html: str) -> str:
+    """Return the resume link shown on the saved page."""
+    match = re.search(r'<textarea id="resume-link"[^>]*>([^<]+)</textarea>', html)
+    assert match, "no resume link on the page"
+    return match.group(1).strip()

@@ -6,7 +6,13 @@ import logging
 from pathlib import Path
 
 from screening.logging_setup import RedactTokens
-from tests.intake.wizard_driver import answer_steps, consent_formdata, location, start
+from tests.intake.wizard_driver import (
+    answer_steps,
+    consent_formdata,
+    location,
+    resume_link_in,
+    start,
+)
 from tests.portal_helpers import admin_client
 from tests.questionnaire.factories import clean_answers
 
@@ -45,7 +51,7 @@ def test_full_journey_leaves_no_health_information_in_logs_or_outbox(app, caplog
     data_save = {"action": "save"}
     person.post(first, data=data_save)
     resume_page = person.get("/screening/saved").data.decode()
-    resume_link = resume_page.split('id="resume-link" value="')[1].split('"')[0]
+    resume_link = resume_link_in(resume_page)
     resume_token = resume_link.rsplit("/", 1)[-1]
     assert location(person.get(resume_link)).startswith("/screening/step/")
     path = answer_steps(app, person, answers, first)
