@@ -164,6 +164,30 @@ def test_portal_pages_pass_accessibility_checks(live_app, staff, admin_tab):
     audit.assert_clean()
 
 
+def test_portal_pages_in_spanish_pass_accessibility_checks(live_app, staff, admin_tab):
+    tab = admin_tab
+    audit = PageAudit()
+    base = live_app.url
+    tab.goto(f"{base}/portal/?lang=es")
+    assert tab.locator("html").get_attribute("lang") == "es"
+    audit.check(tab, "queue (es)")
+    tab.goto(f"{base}/portal/?category=urgent-safety&status=open")
+    audit.check(tab, "queue filtered (es)")
+    tab.goto(f"{base}/portal/s/{staff.urgent_id}")
+    audit.check(tab, "submission (es)", title_has_h1=False)
+    tab.goto(f"{base}/portal/s/{staff.urgent_id}/print")
+    audit.check(tab, "print view (es)", standalone=True, title_has_h1=False)
+    tab.goto(f"{base}/portal/admin/accounts")
+    audit.check(tab, "admin accounts (es)")
+    tab.goto(f"{base}/portal/admin/accounts/invite")
+    tab.click(SUBMIT)
+    audit.check(tab, "invite with errors (es)", errors_expected=True)
+    tab.goto(f"{base}/portal/admin/audit")
+    audit.check(tab, "audit trail (es)")
+    tab.goto(f"{base}/portal/?lang=en")
+    audit.assert_clean()
+
+
 PRINT_HIDDEN = """
 () => [...document.querySelectorAll(
     'nav, header, footer, button, form, .skip-link, .page-tools, .back-link, .screen-only')]
