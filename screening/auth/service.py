@@ -286,14 +286,21 @@ def complete_sign_in(db: Session, clinician: Clinician, *, method: str, ip: str 
     audit.record(db, "auth.2fa", actor=clinician, ip=ip, detail={"method": method})
 
 
+def refused_while_locked(db: Session, clinician: Clinician, *, ip: str | None) -> bool:
+    """Refuse (and audit) a second-factor attempt on a locked account."""
+    if not is_locked(clinician):
+        return False
+    audit.record(
+        db, "auth.2fa", actor=clinician, outcome="failure", ip=ip, detail={"reason": "locked"}
+    )
+    return True
+
+
 def verify_second_factor(
     db: Session, clinician: Clinician, code: str, *, ip: str | None
 ) -> SecondFactor:
     """Check a TOTP code for an enrolled account, refusing replays; finish sign-in if good."""
-    if is_locked(clinician):
-        audit.record(
-            db, "auth.2fa", actor=clinician, outcome="failure", ip=ip, detail={"reason": "locked"}
-        )
+    if refused_while_locked(db, clinician, ip=ip):
         return SecondFactor.LOCKED
     if not clinician.totp_secret or not clinician.totp_confirmed:
         return SecondFactor.INVALID
@@ -313,10 +320,7 @@ def use_recovery_code(
     db: Session, clinician: Clinician, code: str, *, ip: str | None
 ) -> SecondFactor:
     """Accept one unused recovery code instead of a TOTP code; it cannot be used again."""
-    if is_locked(clinician):
-        audit.record(
-            db, "auth.2fa", actor=clinician, outcome="failure", ip=ip, detail={"reason": "locked"}
-        )
+    if refused_while_locked(db, clinician, ip=ip):
         return SecondFactor.LOCKED
     remaining = totp.consume_recovery_code(clinician.recovery_codes, code)
     if remaining is None or not clinician.totp_confirmed:
@@ -334,10 +338,7 @@ def confirm_enrolment(
     db: Session, clinician: Clinician, code: str, *, ip: str | None
 ) -> list[str] | SecondFactor:
     """Confirm the new authenticator with one code; return fresh recovery codes when it works."""
-    if is_locked(clinician):
-        audit.record(
-            db, "auth.2fa", actor=clinician, outcome="failure", ip=ip, detail={"reason": "locked"}
-        )
+    if refused_while_locked(db, clinician, ip=ip):
         return SecondFactor.LOCKED
     if not clinician.totp_secret or clinician.totp_confirmed:
         return SecondFactor.INVALID

@@ -82,10 +82,8 @@ def login() -> Response | str:
     )
 
 
-@bp.route("/two-factor", methods=["GET", "POST"])
-@limiter.limit(ATTEMPT_LIMIT, methods=["POST"])
-def two_factor() -> Response | str:
-    """Ask for the current code from the authenticator app."""
+def enrolled_pending_clinician() -> Clinician | Response:
+    """Return the clinician between password and code, or a redirect to where they belong."""
     if current_user.is_authenticated:
         return redirect(sessions.portal_home_url())
     clinician = sessions.pending_clinician()
@@ -93,18 +91,36 @@ def two_factor() -> Response | str:
         return restart_sign_in()
     if not clinician.totp_confirmed:
         return redirect(url_for("auth.enrol"))
+    return clinician
+
+
+def finish_second_factor(outcome: SecondFactor, clinician: Clinician) -> Response | None:
+    """Sign in on success, send a locked account back to sign-in; None shows the form again."""
+    if outcome is SecondFactor.OK:
+        next_url = sessions.establish(clinician)
+        return redirect(destination(next_url, clinician))
+    if outcome is SecondFactor.LOCKED:
+        sessions.end_session()
+        flash(sign_in_failed_message(), "error")
+        return redirect(url_for("auth.login"))
+    return None
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@limiter.limit(ATTEMPT_LIMIT, methods=["POST"])
+def two_factor() -> Response | str:
+    """Ask for the current code from the authenticator app."""
+    clinician = enrolled_pending_clinician()
+    if not isinstance(clinician, Clinician):
+        return clinician
     form = CodeForm()
     if form.validate_on_submit():
         db = get_session()
         outcome = service.verify_second_factor(db, clinician, form.code.data or "", ip=client_ip())
         db.commit()
-        if outcome is SecondFactor.OK:
-            next_url = sessions.establish(clinician)
-            return redirect(destination(next_url, clinician))
-        if outcome is SecondFactor.LOCKED:
-            sessions.end_session()
-            flash(sign_in_failed_message(), "error")
-            return redirect(url_for("auth.login"))
+        response = finish_second_factor(outcome, clinician)
+        if response is not None:
+            return response
         form.code.errors = [
             _("That code did not work. Enter the newest code from your app; each code works once.")
         ]
@@ -115,34 +131,27 @@ def two_factor() -> Response | str:
 @limiter.limit(ATTEMPT_LIMIT, methods=["POST"])
 def recovery() -> Response | str:
     """Accept one of the recovery codes instead of a code from the app."""
-    if current_user.is_authenticated:
-        return redirect(sessions.portal_home_url())
-    clinician = sessions.pending_clinician()
-    if clinician is None:
-        return restart_sign_in()
-    if not clinician.totp_confirmed:
-        return redirect(url_for("auth.enrol"))
+    clinician = enrolled_pending_clinician()
+    if not isinstance(clinician, Clinician):
+        return clinician
     form = RecoveryCodeForm()
     if form.validate_on_submit():
         db = get_session()
         outcome = service.use_recovery_code(db, clinician, form.code.data or "", ip=client_ip())
         db.commit()
+        response = finish_second_factor(outcome, clinician)
         if outcome is SecondFactor.OK:
-            next_url = sessions.establish(clinician)
-            remaining = len(clinician.recovery_codes or [])
+            # After establish(): the fresh session keeps the message.
             flash(
                 _(
                     "You used a recovery code; %(num)d are left. If you lost your phone, ask an "
                     "admin to reset your two-step verification.",
-                    num=remaining,
+                    num=len(clinician.recovery_codes or []),
                 ),
                 "info",
             )
-            return redirect(destination(next_url, clinician))
-        if outcome is SecondFactor.LOCKED:
-            sessions.end_session()
-            flash(sign_in_failed_message(), "error")
-            return redirect(url_for("auth.login"))
+        if response is not None:
+            return response
         form.code.errors = [_("That recovery code did not work, or it was used already.")]
     return render_template("auth/recovery.html", form=form)
 
