@@ -53,6 +53,7 @@ INT_SETTINGS = (
     "MAX_CONTENT_LENGTH",
     "MIN_FILL_SECONDS",
     "PROXY_FIX_HOPS",
+    "CONTENT_RECHECK_SECONDS",
 )
 BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED")
 
@@ -79,6 +80,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
         "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
+        # How often each process looks for edited content files (seconds).
+        "CONTENT_RECHECK_SECONDS": 1,
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
         "SCREENING_RETENTION_DAYS": 730,

@@ -128,7 +128,7 @@ def load_page(
         raise PageNotFound(slug)
     if not isinstance(lang, str) or not _LANG_RE.fullmatch(lang):
         raise PageNotFound(f"{lang}/{slug}")
-    for path, served_lang in _candidates(slug, lang, Path(package_dir), override_dir):
+    for path, served_lang in candidate_files(slug, lang, Path(package_dir), override_dir):
         try:
             mtime_ns = path.stat().st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
@@ -201,7 +201,7 @@ def substitute_tokens(text: str, clinic: Mapping[str, str], *, escape: bool) -> 
     return _TOKEN_RE.sub(replace, text)
 
 
-def _candidates(
+def candidate_files(
     slug: str, lang: str, package_dir: Path, override_dir: Path | str | None
 ) -> list[tuple[Path, str]]:
     """List the files to try, best first, each with the language its text is in."""

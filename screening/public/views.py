@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -17,6 +17,7 @@ from screening.public.content import (
     list_pages,
     load_page,
 )
+from screening.public.page_cache import PageCache
 
 bp = Blueprint("public", __name__)
 
@@ -62,9 +63,31 @@ def home() -> str:
 
 @bp.get("/<slug>")
 def page(slug: str) -> str:
-    """Show one content page."""
+    """Show one content page, from the page cache when the request is like any other."""
+    lang = _lang()
+    options = _content_options()
+    if request.args or "_flashes" in session:
+        # ?lang= changes the session and the switch links; a flash belongs to one person.
+        return render_page(slug, lang, options)
+    settings = (slug, request.script_root, tuple(sorted(options["clinic"].items())))
+    return page_cache().page(
+        settings, lang, options["override_dir"], lambda: render_page(slug, lang, options)
+    )
+
+
+def page_cache() -> PageCache:
+    """This app's cache of rendered pages, made on first use."""
+    cache = current_app.extensions.get("public_page_cache")
+    if cache is None:
+        cache = PageCache(CONTENT_DIR, float(current_app.config["CONTENT_RECHECK_SECONDS"]))
+        current_app.extensions["public_page_cache"] = cache
+    return cache
+
+
+def render_page(slug: str, lang: str, options: dict[str, Any]) -> str:
+    """Render one content page in the site layout."""
     try:
-        content = load_page(slug, _lang(), **_content_options())
+        content = load_page(slug, lang, **options)
     except PageNotFound:
         abort(404)
     return render_template(
