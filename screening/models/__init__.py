@@ -4,5 +4,14 @@ from screening.models.audit import AuditEvent
 from screening.models.clinician import Clinician, Role
 from screening.models.note import Note
 from screening.models.submission import Submission, SubmissionState
+from screening.models.submission_count import SubmissionCount
 
-__all__ = ["AuditEvent", "Clinician", "Note", "Role", "Submission", "SubmissionState"]
+__all__ = [
+    "AuditEvent",
+    "Clinician",
+    "Note",
+    "Role",
+    "Submission",
+    "SubmissionCount",
+    "SubmissionState",
+]

@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, load_only
 
 from screening.models import Clinician, Submission, SubmissionState
+from screening.portal import counts
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from screening.questionnaire.scoring import gad7_band, phq9_band
 from screening.questionnaire.triage import CATEGORIES
@@ -351,31 +352,47 @@ class QueueSummary:
     by_category: dict[str, int]
     by_status: dict[str, int]
     urgent_open: int
+    # Every (status, category rank) cell, from which counts of simple filters are summed.
+    cells: dict[counts.Cell, int] = field(default_factory=dict)
+    ledger_rows: int = 0
 
     @property
     def total(self) -> int:
         """Every submitted screening."""
-        return sum(self.by_category.values())
+        return sum(self.cells.values())
+
+    @property
+    def needs_fold(self) -> bool:
+        """Whether the counts ledger has grown enough to be folded."""
+        return self.ledger_rows > counts.FOLD_AFTER_ROWS
+
+    def count(self, f: QueueFilter) -> int | None:
+        """Count what `f` matches when it narrows by category and status only, else None."""
+        if set(f.query_args()) - {"category", "status", "sort"} or f.sort == "follow-up":
+            return None
+        rank = CATEGORIES.index(f.category) if f.category is not None else None
+        statuses = OPEN_STATUSES if f.status == OPEN else (f.status,)
+        return sum(
+            number
+            for (status, cell_rank), number in self.cells.items()
+            if (f.category is None or cell_rank == rank)
+            and (f.status is None or status in statuses)
+        )
 
 
 def queue_summary(db: Session) -> QueueSummary:
-    """Count by category and status in one GROUP BY (one walk of the status index)."""
-    query = (
-        select(Submission.status, Submission.category_rank, func.count())
-        .where(Submission.state == SubmissionState.SUBMITTED)
-        .group_by(Submission.status, Submission.category_rank)
-    )
+    """Count by category and status from the counts ledger (a few dozen rows, never a scan)."""
+    cells, ledger_rows = counts.read_counts(db)
     by_category = dict.fromkeys(CATEGORIES, 0)
     by_status = dict.fromkeys(STATUSES, 0)
     urgent_open = 0
-    # At most statuses × categories cells, whatever the number of screenings.
-    for status, rank, number in db.execute(query):
+    for (status, rank), number in cells.items():
         by_status[status] = by_status.get(status, 0) + number
         if rank is not None and 0 <= rank < len(CATEGORIES):
             by_category[CATEGORIES[rank]] += number
         if rank == 0 and status in OPEN_STATUSES:
             urgent_open += number
-    return QueueSummary(by_category, by_status, urgent_open)
+    return QueueSummary(by_category, by_status, urgent_open, cells, ledger_rows)
 
 
 def iter_matching(

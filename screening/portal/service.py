@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from screening.database import new_session
 from screening.models import Clinician, Note, Submission, SubmissionState
 from screening.models.submission import utcnow
+from screening.portal import counts
 from screening.portal.workflow import STATUSES
 from screening.security import audit
 
@@ -193,3 +194,13 @@ def record_access(
     finally:
         if own:
             session.close()
+
+
+def fold_submission_counts() -> None:
+    """Fold the queue's counts ledger, in its own short write transaction."""
+    session = new_session(write=True)
+    try:
+        counts.fold(session)
+        session.commit()
+    finally:
+        session.close()

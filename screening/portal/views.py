@@ -122,7 +122,9 @@ def show_queue() -> str:
     except ValueError:
         page_number = 1
     summary = queue.queue_summary(db)
-    total = None if f.active else summary.total
+    if summary.needs_fold:
+        service.fold_submission_counts()
+    total = summary.count(f)
     page = queue.load_page(db, f, viewer.id, page_number, today(), total=total)
     return render_template(
         "portal/queue.html",
