@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -35,6 +37,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from screening.intake.cache_keys import Same
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item, Section
 
@@ -208,12 +211,18 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
     return None
 
 
-def build_section_form(
-    section: Section, items: list[Item], lang: str, today: date, formdata: MultiDict | None
-) -> Form:
-    """Build and bind a form holding the given (enabled) items of a section."""
+@lru_cache(maxsize=512)
+def _section_form_class(
+    section: Same[Section], link_ids: tuple[str, ...], lang: str, locale: str, today: date
+) -> type[Form]:
+    """Build the form class for these items of a section; cached, as it depends on nothing else.
+
+    Labels follow `lang`, messages the request's `locale`, the age check `today`. Classes
+    hold no per-person state: WTForms binds fresh fields for every form instance.
+    """
+    by_id = {item.link_id: item for item in section.obj.items}
     attrs: dict[str, Any] = {}
-    for item in items:
+    for item in (by_id[link_id] for link_id in link_ids):
         field = field_for(item, lang, today)
         if field is not None:
             attrs[item.link_id] = field
@@ -227,9 +236,46 @@ def build_section_form(
                     ),
                 ],
             )
-    form_class = type(f"Section_{section.link_id}", (Form,), attrs)
-    form = form_class(formdata=formdata if formdata is not None else MultiDict())
-    return form
+    return type(f"Section_{section.obj.link_id}", (Form,), attrs)
+
+
+def build_section_form(
+    section: Section, items: list[Item], lang: str, today: date, formdata: MultiDict | None
+) -> Form:
+    """Build and bind a form holding the given (enabled) items of a section."""
+    form_class = _section_form_class(
+        Same(section),
+        tuple(item.link_id for item in items),
+        lang,
+        str(get_locale()),
+        today,
+    )
+    return form_class(formdata=formdata if formdata is not None else MultiDict())
+
+
+def field_names(items: list[Item]) -> list[str]:
+    """Return the names of the form fields these items are answered in."""
+    names = []
+    for item in items:
+        if item.type != "display":
+            names.append(item.link_id)
+        if item.type == "open-choice":
+            names.append(item.link_id + OTHER_SUFFIX)
+    return names
+
+
+def validate_items(form: Form, items: list[Item]) -> dict[str, list[str]]:
+    """Validate only these items' fields of a form; return their errors (empty when valid).
+
+    Each field's validators look at that field alone, so this gives exactly the errors a
+    form holding just these items would.
+    """
+    errors: dict[str, list[str]] = {}
+    for name in field_names(items):
+        field = form[name]
+        if not field.validate(form):
+            errors[name] = list(field.errors)
+    return errors
 
 
 def clean_text(value: str) -> str:

@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms import Form
 
 from screening import i18n
 from screening.database import get_session
@@ -40,6 +41,7 @@ from screening.intake.forms import (
     first_invalid_section,
     form_to_answers,
     raw_input,
+    validate_items,
 )
 from screening.models import Submission
 from screening.notify import notify_new_submission
@@ -150,11 +152,14 @@ def start() -> Response:
     return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))
 
 
-def lenient_answers(section: Section, formdata: MultiDict) -> dict[str, Any]:
-    """Read a section's answers from form data without validating, to see what applies."""
-    items = [item for item in section.items if item.type != "display"]
-    form = build_section_form(section, items, lang(), today(), formdata)
-    return form_to_answers(items, form)
+def section_form(section: Section, formdata: MultiDict) -> Form:
+    """Bind form data to every question of a step; validate only those that apply."""
+    return build_section_form(section, list(section.items), lang(), today(), formdata)
+
+
+def lenient_answers(section: Section, form: Form) -> dict[str, Any]:
+    """Read a step's answers from its form without validating, to see what applies."""
+    return form_to_answers(list(section.items), form)
 
 
 def render_step(
@@ -168,14 +173,10 @@ def render_step(
     status: int = 200,
 ) -> tuple[str, int]:
     """Render a step with every question; those that do not apply yet are hidden."""
-    answers = {**saved, **lenient_answers(section, formdata)}
+    form = section_form(section, formdata)
+    answers = {**saved, **lenient_answers(section, form)}
     visible_items = enabled_items(section, answers)
-    form = build_section_form(section, list(section.items), lang(), today(), formdata)
-    errors: dict[str, list[str]] = {}
-    if validate:
-        check = build_section_form(section, visible_items, lang(), today(), formdata)
-        check.validate()
-        errors = {name: list(messages) for name, messages in check.errors.items()}
+    errors = validate_items(form, visible_items) if validate else {}
     steps = service.wizard_steps(q, answers)
     ids = [s.link_id for s in steps]
     number = ids.index(section.link_id) + 1 if section.link_id in ids else len(ids)
@@ -241,13 +242,16 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     action = request.form.get("action", "next")
     formdata = request.form
     answers_so_far = dict(draft.answers or {})
-    posted = lenient_answers(section, formdata)
+    form = section_form(section, formdata)
+    posted = lenient_answers(section, form)
     # What the page showed: saved answers plus anything kept from the last attempt at it.
-    shown_with = {**answers_so_far, **lenient_answers(section, pending_formdata(draft, section))}
+    pending = pending_formdata(draft, section)
+    shown_with = answers_so_far
+    if pending:
+        shown_with = {**answers_so_far, **lenient_answers(section, section_form(section, pending))}
     visible_before = {item.link_id for item in enabled_items(section, shown_with)}
     enabled_now = enabled_items(section, {**answers_so_far, **posted})
-    form = build_section_form(section, enabled_now, lang(), today(), formdata)
-    valid = form.validate()
+    valid = not validate_items(form, enabled_now)
 
     if action in {"back", "save"}:
         if valid:
