@@ -29,20 +29,47 @@ from screening.questionnaire.triage import CATEGORIES
 SEARCH_MAX_LENGTH = 254
 
 
+# Choices are built per form from plain, translated strings: a lazy label would be
+# translated again every time the select is rendered or its choices are read.
+
+
 def category_choices() -> list[SelectChoice]:
     """Every triage category, most urgent first."""
     return [
-        SelectChoice("", _l("All categories")),
-        *(SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES),
+        SelectChoice("", str(_l("All categories"))),
+        *(SelectChoice(c, str(CATEGORY_LABELS[c])) for c in CATEGORIES),
     ]
 
 
 def status_filter_choices() -> list[SelectChoice]:
     """Every status, plus "waiting for review" (new or in review)."""
     return [
-        SelectChoice("", _l("All statuses")),
-        SelectChoice(OPEN, _l("Waiting for review (new or in review)")),
-        *(SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES),
+        SelectChoice("", str(_l("All statuses"))),
+        SelectChoice(OPEN, str(_l("Waiting for review (new or in review)"))),
+        *status_choices(),
+    ]
+
+
+def status_choices() -> list[SelectChoice]:
+    """Every status, in the workflow's usual order."""
+    return [SelectChoice(s, str(STATUS_LABELS[s])) for s in STATUSES]
+
+
+def assigned_choices() -> list[SelectChoice]:
+    """Anyone, the viewer, or nobody."""
+    return [
+        SelectChoice("", str(_l("Anyone"))),
+        SelectChoice("me", str(_l("Me"))),
+        SelectChoice("unassigned", str(_l("Nobody yet"))),
+    ]
+
+
+def sort_choices() -> list[SelectChoice]:
+    """The queue's orders."""
+    return [
+        SelectChoice("triage", str(_l("Urgency, then oldest first"))),
+        SelectChoice("newest", str(_l("Newest first"))),
+        SelectChoice("follow-up", str(_l("Follow-up date (only those with one)"))),
     ]
 
 
@@ -51,26 +78,10 @@ class QueueFilterForm(Form):
 
     category = SelectField(_l("Triage category"), choices=category_choices, default="")
     status = SelectField(_l("Status"), choices=status_filter_choices, default="")
-    assigned = SelectField(
-        _l("Assigned to"),
-        choices=[
-            SelectChoice("", _l("Anyone")),
-            SelectChoice("me", _l("Me")),
-            SelectChoice("unassigned", _l("Nobody yet")),
-        ],
-        default="",
-    )
+    assigned = SelectField(_l("Assigned to"), choices=assigned_choices, default="")
     from_date = DateField(_l("Submitted on or after"), format="%Y-%m-%d", validators=[Optional()])
     to_date = DateField(_l("Submitted on or before"), format="%Y-%m-%d", validators=[Optional()])
-    sort = SelectField(
-        _l("Sort by"),
-        choices=[
-            SelectChoice("triage", _l("Urgency, then oldest first")),
-            SelectChoice("newest", _l("Newest first")),
-            SelectChoice("follow-up", _l("Follow-up date (only those with one)")),
-        ],
-        default="triage",
-    )
+    sort = SelectField(_l("Sort by"), choices=sort_choices, default="triage")
     match = HiddenField()
 
     def validate_to_date(self, field: DateField) -> None:
@@ -111,9 +122,7 @@ class SearchForm(FlaskForm):
 class StatusForm(FlaskForm):
     """Move the screening to another status."""
 
-    status = SelectField(
-        _l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES]
-    )
+    status = SelectField(_l("Status"), choices=status_choices)
 
 
 class AssigneeForm(FlaskForm):
@@ -123,7 +132,7 @@ class AssigneeForm(FlaskForm):
 
     def set_clinicians(self, clinicians: list[tuple[int, str]]) -> AssigneeForm:
         """Offer the active clinicians (and "nobody")."""
-        self.assignee.choices = [SelectChoice("", _l("Nobody"))] + [
+        self.assignee.choices = [SelectChoice("", str(_l("Nobody")))] + [
             SelectChoice(str(cid), name) for cid, name in clinicians
         ]
         return self

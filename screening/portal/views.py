@@ -45,9 +45,11 @@ from screening.portal.forms import (
 )
 from screening.portal.workflow import (
     BAND_LABELS,
+    CATEGORY_LABELS,
     SEVERITY_LABELS,
+    STATUS_LABELS,
     STATUSES,
-    category_label,
+    TranslatedLabels,
     status_label,
 )
 from screening.questionnaire.triage import CATEGORIES
@@ -79,12 +81,12 @@ def portal_time(moment: datetime | None) -> str:
 
 @bp.context_processor
 def portal_labels() -> dict[str, Any]:
-    """Labels the portal templates use for badges."""
+    """Labels the portal templates use for badges, each translated at most once per page."""
     return {
-        "category_label": category_label,
-        "status_label": status_label,
-        "severity_labels": SEVERITY_LABELS,
-        "band_labels": BAND_LABELS,
+        "category_labels": TranslatedLabels(CATEGORY_LABELS),
+        "status_labels": TranslatedLabels(STATUS_LABELS),
+        "severity_labels": TranslatedLabels(SEVERITY_LABELS),
+        "band_labels": TranslatedLabels(BAND_LABELS),
     }
 
 

@@ -1,10 +1,14 @@
 """The words of the clinician workflow: statuses, categories and their labels.
 
 Kept apart from the services so the queue, the forms, the exports and the templates agree on
-one list. Labels are lazy so they translate in the clinician's interface language.
+one list. Labels are lazy so they translate in the clinician's interface language; pages
+read them through `TranslatedLabels`, which translates each label once per request.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -62,6 +66,19 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def category_label(category: str | None) -> str:
-    """Return the display label of a triage category."""
-    return str(CATEGORY_LABELS.get(category or "", category or "-"))
+class TranslatedLabels(dict[str | None, str]):
+    """Labels as plain strings, each translated on first use (make one per request).
+
+    Templates look codes up with `labels[code]`; an unknown code shows as itself ("-" for
+    none), like the label functions above.
+    """
+
+    def __init__(self, lazy: Mapping[str, Any]) -> None:
+        super().__init__()
+        self._lazy = lazy
+
+    def __missing__(self, code: str | None) -> str:
+        label = self._lazy.get(code or "")
+        text = str(label) if label is not None else (code or "-")
+        self[code] = text
+        return text
