@@ -2,8 +2,9 @@
 
 Everything here runs on the plain, indexed columns (category rank, submission time, status,
 assignee, follow-up date, blind indexes), so the queue stays fast however many screenings
-there are. A page is found in two steps: first the 25 ids (an index-only walk), then those
-25 rows; only their contact details are decrypted, never the answers.
+there are. A page is one query in two steps: a subquery finds the 25 ids (an index-only
+walk), then only those 25 rows are read; only their contact details are decrypted, never
+the answers.
 """
 
 from __future__ import annotations
@@ -316,16 +317,15 @@ def load_page(
         total = count_matching(db, f, viewer_id)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    ids = list(
-        db.scalars(queue_query(f, viewer_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    # One round trip: the page's ids from the index (the subquery), then only those rows
+    # and their assignees' names, put back in the queue's order.
+    ids = queue_query(f, viewer_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    query = (
+        select(Submission, Clinician.name)
+        .outerjoin(Clinician, Clinician.id == Submission.assignee_id)
+        .where(Submission.id.in_(ids.scalar_subquery()))
+        .options(load_only(*ROW_COLUMNS))
     )
-    found = {
-        s.id: s
-        for s in db.scalars(
-            select(Submission).where(Submission.id.in_(ids)).options(load_only(*ROW_COLUMNS))
-        )
-    }
-    names = clinician_names(db) if any(s.assignee_id for s in found.values()) else {}
     rows = [
         QueueRow(
             public_id=s.public_id,
@@ -336,11 +336,11 @@ def load_page(
             submitted_at=s.submitted_at,
             phq9_total=s.phq9_total,
             gad7_total=s.gad7_total,
-            assignee=names.get(s.assignee_id) if s.assignee_id else None,
+            assignee=assignee,
             follow_up_on=s.follow_up_on,
             overdue=is_overdue(s, today),
         )
-        for s in (found[i] for i in ids if i in found)
+        for s, assignee in db.execute(apply_order(query, f))
     ]
     return QueuePage(rows=rows, page=page, total=total)
 
