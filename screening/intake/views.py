@@ -43,6 +43,7 @@ from screening.intake.forms import (
     raw_input,
     validate_items,
 )
+from screening.intake.question_markup import questions_html
 from screening.models import Submission
 from screening.notify import notify_new_submission
 from screening.presenters import answered_sections, question_views
@@ -52,6 +53,7 @@ from screening.questionnaire.triage import risk_present
 from screening.questionnaire_registry import registry
 
 bp = Blueprint("intake", __name__)
+bp.add_app_template_global(questions_html)
 log = logging.getLogger(__name__)
 
 SESSION_DRAFT_KEY = "draft_token"
