@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from screening.models import Submission, SubmissionState
@@ -61,17 +61,20 @@ def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submissio
     return draft, token
 
 
+# Built once: constructing the statement costs more than SQLAlchemy's cached run of it.
+_DRAFT_BY_TOKEN = select(Submission).where(
+    Submission.draft_token_hash == bindparam("digest"),
+    Submission.state == SubmissionState.DRAFT,
+)
+_DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update()
+
+
 def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
     """Return the draft a session token points at, if it is still a draft."""
     if not token:
         return None
-    query = select(Submission).where(
-        Submission.draft_token_hash == token_digest(token),
-        Submission.state == SubmissionState.DRAFT,
-    )
-    if for_update:
-        query = query.with_for_update()
-    return db.scalars(query).first()
+    query = _DRAFT_BY_TOKEN_FOR_UPDATE if for_update else _DRAFT_BY_TOKEN
+    return db.scalars(query, {"digest": token_digest(token)}).first()
 
 
 def completed_sections(draft: Submission) -> list[str]:
