@@ -283,11 +283,6 @@ def is_overdue(submission: Submission, today: date) -> bool:
     )
 
 
-def clinician_names(db: Session) -> dict[int, str]:
-    """Return every clinician's name by id (a small table)."""
-    return dict(db.execute(select(Clinician.id, Clinician.name)).all())
-
-
 def count_matching(db: Session, f: QueueFilter, viewer_id: int | None) -> int:
     """Count the screenings that match the filter."""
     query = apply_filter(

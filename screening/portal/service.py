@@ -37,10 +37,24 @@ def find_submitted(db: Session, public_id: str) -> Submission | None:
     ).first()
 
 
-def active_clinicians(db: Session) -> list[Clinician]:
-    """Return the clinicians a screening can be assigned to, by name."""
-    return list(
-        db.scalars(select(Clinician).where(Clinician.active.is_(True)).order_by(Clinician.name))
+@dataclass(frozen=True)
+class Roster:
+    """Every clinician's name by id, and the active ones a screening can be given to."""
+
+    names: dict[int, str]
+    assignable: list[tuple[int, str]]
+
+
+def clinician_roster(db: Session) -> Roster:
+    """Read every clinician's id, name and whether active in one query (a small table)."""
+    rows = db.execute(
+        select(Clinician.id, Clinician.name, Clinician.active).order_by(
+            Clinician.name, Clinician.id
+        )
+    ).all()
+    return Roster(
+        names={cid: name for cid, name, _active in rows},
+        assignable=[(cid, name) for cid, name, active in rows if active],
     )
 
 

@@ -191,15 +191,14 @@ def export_csv() -> Response:
 # One submission
 
 
-def workflow_forms(submission: Submission, **bound: Any) -> dict[str, Any]:
+def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any) -> dict[str, Any]:
     """The page's forms, filled from the submission unless a bound (failed) one is given."""
-    clinicians = [(c.id, c.name) for c in service.active_clinicians(get_session())]
     assigned = str(submission.assignee_id) if submission.assignee_id else ""
     forms = {
         "status_form": StatusForm(prefix="status", formdata=None, status=submission.status),
         "assignee_form": AssigneeForm(
             prefix="assignee", formdata=None, assignee=assigned
-        ).set_clinicians(clinicians),
+        ).set_clinicians(roster.assignable),
         "follow_up_form": FollowUpForm(
             prefix="follow-up", formdata=None, follow_up_on=submission.follow_up_on
         ),
@@ -220,6 +219,7 @@ def render_submission(submission: Submission, status: int = 200, **bound: Any) -
         db=get_session() if request.method == "POST" else None,
     )
     view = submission_view(submission)
+    roster = service.clinician_roster(get_session())
     return (
         render_template(
             "portal/submission.html",
@@ -227,17 +227,17 @@ def render_submission(submission: Submission, status: int = 200, **bound: Any) -
             s=submission,
             notes=service.notes_timeline(get_session(), submission),
             overdue=queue.is_overdue(submission, today()),
-            assignee_name=_assignee_name(submission),
-            **workflow_forms(submission, **bound),
+            assignee_name=_assignee_name(submission, roster),
+            **workflow_forms(submission, roster, **bound),
         ),
         status,
     )
 
 
-def _assignee_name(submission: Submission) -> str | None:
+def _assignee_name(submission: Submission, roster: service.Roster) -> str | None:
     if not submission.assignee_id:
         return None
-    return queue.clinician_names(get_session()).get(submission.assignee_id)
+    return roster.names.get(submission.assignee_id)
 
 
 @bp.get("/s/<public_id>", endpoint="submission")
@@ -273,8 +273,8 @@ def set_status(public_id: str) -> Any:
 def assign(public_id: str) -> Any:
     """Give the screening to a clinician, or to nobody."""
     submission = submission_or_404(public_id)
-    clinicians = [(c.id, c.name) for c in service.active_clinicians(get_session())]
-    form = AssigneeForm(prefix="assignee").set_clinicians(clinicians)
+    roster = service.clinician_roster(get_session())
+    form = AssigneeForm(prefix="assignee").set_clinicians(roster.assignable)
     if not form.validate():
         return render_submission(submission, 400, assignee_form=form)
     try:
@@ -333,7 +333,7 @@ def print_submission(public_id: str) -> str:
         view=submission_view(submission),
         s=submission,
         notes=service.notes_timeline(get_session(), submission),
-        assignee_name=_assignee_name(submission),
+        assignee_name=_assignee_name(submission, service.clinician_roster(get_session())),
         overdue=queue.is_overdue(submission, today()),
         printed_at=datetime.now(UTC),
     )
