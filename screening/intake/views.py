@@ -216,7 +216,8 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     """Show a step, or save it and move on."""
     q = questionnaire()
     db = get_session()
-    draft = current_draft()
+    # A POST writes the draft: lock its row now rather than read it twice.
+    draft = current_draft(for_update=request.method == "POST")
     if draft is None:
         return lost_session()
     try:
