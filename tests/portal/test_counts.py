@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from flask import Flask
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from screening.cli import alembic_config
 from screening.database import new_session
@@ -222,3 +222,27 @@ def test_the_migration_counts_existing_screenings_and_downgrades(app: Flask) -> 
     assert sum(ledger_counts(app).values()) == 2
     make_submission(app, **URGENT)
     assert_ledger_matches(app)
+
+
+def test_queue_header_and_totals_never_count_the_submissions_table(app: Flask) -> None:
+    make_submission(app, **URGENT)
+    make_submission(app)
+    client = clinician_client(app)
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, _params, _context, _many) -> None:
+        statements.append(" ".join(statement.lower().split()))
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        for url in ("/portal/", "/portal/?category=urgent-safety&status=open", "/portal/?page=2"):
+            assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    reading_submissions = [s for s in statements if "from submissions" in s]
+    assert reading_submissions, "the page rows come from submissions"
+    # Only the page query reads submissions: with LIMIT, never a count or a GROUP BY.
+    for statement in reading_submissions:
+        assert "count(" not in statement and "group by" not in statement, statement
+        assert "limit" in statement, statement
