@@ -8,6 +8,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from flask.logging import default_handler
 
 log = logging.getLogger("screening.request")
 
@@ -30,7 +31,13 @@ class RedactTokens(logging.Filter):
 def init_logging(app: Flask) -> None:
     """Set levels, redact access logs and log one line per request by endpoint, not path."""
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
-    logging.getLogger("screening").setLevel(level)
+    package_logger = logging.getLogger("screening")
+    package_logger.setLevel(level)
+    if not package_logger.handlers:
+        # Under gunicorn nothing else gives this logger a handler, and Python's last-resort
+        # handler drops everything below WARNING: the request lines would be lost. Flask's
+        # handler writes to the server's error stream (stderr, so journald under systemd).
+        package_logger.addHandler(default_handler)
     logging.getLogger("werkzeug").addFilter(RedactTokens())
 
     @app.before_request

@@ -242,9 +242,7 @@ def test_proxy_hops_make_the_client_address_visible(tmp_path, database_url):
     def whoami():  # type: ignore[no-untyped-def]
         return current_request.remote_addr or ""
 
-    response = app.test_client().get(
-        "/whoami-for-test", headers={"X-Forwarded-For": "203.0.113.9"}
-    )
+    response = app.test_client().get("/whoami-for-test", headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.data == b"203.0.113.9"
 
 
@@ -253,3 +251,11 @@ def test_rate_limiting_can_be_switched_from_the_environment(monkeypatch, tmp_pat
     monkeypatch.setenv("RATELIMIT_ENABLED", "false")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
     assert app.config["RATELIMIT_ENABLED"] is False
+
+
+def test_request_lines_reach_stderr_without_a_logging_setup_of_the_server(app, capfd):
+    # gunicorn configures only its own loggers: the app must bring a handler for its lines.
+    app.test_client().get("/faq")
+    err = capfd.readouterr().err
+    assert "endpoint=public.page status=200" in err
+    assert "/faq" not in err  # the endpoint name, never the path
