@@ -488,15 +488,17 @@ worker thread), {extra["duration"]} s per page after a 2 s warm-up; every respon
 {table}
 
 What each request does:
-- **content page**: a Markdown page in the site layout (the Markdown is rendered once and
-  cached; the layout is rendered on every request).
+- **content page**: a Markdown page in the site layout, served from each process's page
+  cache (screening/public/page_cache.py: rendered once per page, language, clinic settings
+  and content version; the content files are looked at again at most once a second).
 - **step GET**: loads the draft by its session token (hash lookup), decrypts answers and
   progress, builds the section's form from the definition and renders it.
 - **step POST**: the same, plus CSRF check, validation, encryption of answers and progress,
   an UPDATE in its own transaction and a redirect. {DRAFTS_FOR_POSTS} drafts, each with its own
   session and CSRF token, posted round-robin.
-- **queue**: the clinician's session check (one query), the first page of 25 in queue order,
-  counts per category and status, all over {extra["submissions"]:,} rows.
+- **queue**: the clinician's session check (one query), the first page of 25 in queue order
+  (one query), counts per category and status from the trigger-kept ledger (migration 0004),
+  over {extra["submissions"]:,} rows.
 - **submission page**: decrypts one submission and its notes and appends a
   `submission.viewed` event to the hash-chained audit trail (a write per view, serialised
   by an advisory lock); {SUBMISSION_PAGES} different submissions opened round-robin.
