@@ -4,7 +4,7 @@ Interface strings come from the gettext catalogs in ``screening/translations`` (
 translations`` extracts them, ``make compile-translations`` builds the ``.mo`` files the app
 reads); the questionnaire's own texts come from its definition. The language switch links to the
 same page in the other language; on a screening step it submits the page's form instead, so
-nothing typed is lost (see ``screening.intake.views.change_language``).
+nothing typed is lost (see ``screening.intake.language.change_language``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,88 @@
+"""When a step cannot be saved (database down, expired CSRF token): show it again, input kept."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from screening.database import get_session
+from screening.errors import render_error
+from screening.intake import service
+from screening.intake.pages import bp, current_draft, questionnaire, render_step
+
+log = logging.getLogger(__name__)
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+    """Show the step again with what was typed when the database cannot be reached.
+
+    Nothing typed is lost: the page holds the person's input, and once the database is back
+    Next saves it; everything saved earlier is still in the draft.
+    """
+    log.error("database unavailable on %s: %s", request.endpoint, type(error.orig).__name__)
+    get_session().rollback()
+    if request.endpoint == "intake.step" and request.view_args and request.method == "POST":
+        try:
+            section = questionnaire().section(request.view_args["section_id"])
+        except KeyError:
+            section = None
+        if section is not None:
+            return render_step(
+                questionnaire(),
+                g.get("saved_answers", {}),
+                section,
+                request.form,
+                validate=False,
+                notice=_(
+                    "We could not save this page just now because of a problem on our side. "
+                    "Your answers are still below and everything you saved before is safe. "
+                    "Please wait a minute and press Next again. Reference: %(ref)s",
+                    ref=g.get("request_id", "-"),
+                ),
+                status=503,
+            )
+    return render_error(503)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
+    """Show a step again with what was just typed when its CSRF token expired.
+
+    Nothing is saved from a request without a valid token; the person sees their input with
+    a fresh token and presses Next again, so no work is lost.
+    """
+    rendered = rerender_after_expired_token()
+    return rendered if rendered is not None else render_error(400)
+
+
+def rerender_after_expired_token() -> tuple[str, int] | None:
+    """Render the posted step with its input, or None when there is no step to show."""
+    if request.endpoint not in {"intake.step", "intake.change_language"}:
+        return None
+    if request.view_args is None:
+        return None
+    draft = current_draft()
+    q = questionnaire()
+    try:
+        section = q.section(request.view_args["section_id"])
+    except KeyError:
+        return None
+    if draft is None or not service.step_is_reachable(q, draft, section.link_id):
+        return None
+    body, _status = render_step(
+        q,
+        draft.answers or {},
+        section,
+        request.form,
+        validate=False,
+        notice=_(
+            "This page was open for a long time, so for your security we need you to press "
+            "Next again. Your answers are still here."
+        ),
+    )
+    return body, 200

@@ -1,0 +1,170 @@
+"""What the screening's pages share: the blueprint, the current draft, where Next and Back go,
+and rendering a step with every question.
+
+Views parse requests and render; screening.intake.service decides and writes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+from wtforms import Form
+
+from screening.database import get_session
+from screening.intake import service
+from screening.intake.forms import build_section_form, form_to_answers, validate_items
+from screening.intake.question_markup import questions_html
+from screening.models import Submission
+from screening.presenters import question_views
+from screening.questionnaire.conditions import enabled_items
+from screening.questionnaire.model import Questionnaire, Section
+from screening.questionnaire_registry import registry
+
+bp = Blueprint("intake", __name__)
+bp.add_app_template_global(questions_html)
+
+SESSION_DRAFT_KEY = "draft_token"
+SESSION_DONE = "screening_done"
+# The id of the form the language switch submits (templates/partials/language_switch.html).
+STEP_FORM_ID = "step-form"
+
+
+def today():  # type: ignore[no-untyped-def]
+    """Return today's date (UTC) for age checks."""
+    return datetime.now(UTC).date()
+
+
+def lang() -> str:
+    """Return the language of this request."""
+    return str(get_locale() or "en")
+
+
+def questionnaire() -> Questionnaire:
+    """Return the definition new screenings are answered under."""
+    return registry().current
+
+
+def current_draft(*, for_update: bool = False) -> Submission | None:
+    """Return the draft this browser session is working on."""
+    draft = service.find_draft(get_session(), session.get(SESSION_DRAFT_KEY), for_update=for_update)
+    if draft is not None:
+        # Kept for the outage page: if a later write fails, earlier answers still shape the form.
+        g.saved_answers = dict(draft.answers or {})
+    return draft
+
+
+def lost_session() -> Response:
+    """Send someone whose draft cannot be found back to the start, saying why."""
+    flash(
+        _(
+            "We could not find your screening in progress. If you saved it, use your resume "
+            "link; otherwise please start again."
+        ),
+        "info",
+    )
+    return redirect(url_for("intake.intro"))
+
+
+def step_url(section: Section, **params: Any) -> str:
+    """Return the address of a step."""
+    return url_for("intake.step", section_id=section.link_id, **params)
+
+
+def next_destination(q: Questionnaire, draft: Submission, section: Section) -> str:
+    """Go to the step after this one, or to review (which sends back to any unfinished step)."""
+    steps = service.wizard_steps(q, draft.answers or {})
+    ids = [s.link_id for s in steps]
+    if request.args.get("return") == "review":
+        unfinished = service.first_unfinished_step(q, draft)
+        return step_url(unfinished) if unfinished else url_for("intake.review")
+    if section.link_id in ids and ids.index(section.link_id) + 1 < len(ids):
+        return step_url(steps[ids.index(section.link_id) + 1])
+    return url_for("intake.review")
+
+
+def previous_destination(q: Questionnaire, draft: Submission, section: Section) -> str:
+    """Go to the step before this one, or to the intro from the first step."""
+    steps = service.wizard_steps(q, draft.answers or {})
+    ids = [s.link_id for s in steps]
+    if section.link_id in ids and ids.index(section.link_id) > 0:
+        return step_url(steps[ids.index(section.link_id) - 1])
+    return url_for("intake.intro")
+
+
+def section_form(section: Section, formdata: MultiDict) -> Form:
+    """Bind form data to every question of a step; validate only those that apply."""
+    return build_section_form(section, list(section.items), lang(), today(), formdata)
+
+
+def lenient_answers(section: Section, form: Form) -> dict[str, Any]:
+    """Read a step's answers from its form without validating, to see what applies."""
+    return form_to_answers(list(section.items), form)
+
+
+def render_step(
+    q: Questionnaire,
+    saved: dict[str, Any],
+    section: Section,
+    formdata: MultiDict,
+    *,
+    validate: bool,
+    notice: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """Render a step with every question; those that do not apply yet are hidden."""
+    form = section_form(section, formdata)
+    answers = {**saved, **lenient_answers(section, form)}
+    visible_items = enabled_items(section, answers)
+    errors = validate_items(form, visible_items) if validate else {}
+    steps = service.wizard_steps(q, answers)
+    ids = [s.link_id for s in steps]
+    number = ids.index(section.link_id) + 1 if section.link_id in ids else len(ids)
+    return (
+        render_template(
+            "intake/step.html",
+            section=section,
+            questions=question_views(
+                section, form, visible_items, errors, lang(), q, registry().risk_answers, answers
+            ),
+            errors=errors,
+            step_number=number,
+            step_count=len(steps) + 1,  # the review page is the last step
+            notice=notice,
+            return_to_review=request.args.get("return") == "review",
+            lang=lang(),
+            language_form=step_language_form(section),
+        ),
+        status,
+    )
+
+
+def step_language_form(section: Section) -> dict[str, Any]:
+    """Let the language switch submit this step's form, so what was typed is kept."""
+    params = {"return": "review"} if request.args.get("return") == "review" else {}
+    return {
+        "id": STEP_FORM_ID,
+        "action": url_for("intake.change_language", section_id=section.link_id, **params),
+        "default": ("action", "next"),
+    }
+
+
+def pending_formdata(draft: Submission, section: Section) -> MultiDict:
+    """Return what was last typed on a step but not saved, as form data."""
+    return MultiDict(stored_pairs(service.pending_input(draft, section.link_id) or {}))
+
+
+def stored_pairs(raw: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Flatten stored raw input into (name, value) pairs for a MultiDict."""
+    return [(name, value) for name, values in raw.items() for value in values]
+
+
+def crisis_page(section: Section) -> tuple[str, int]:
+    """Show crisis resources before anything else; continuing clears the notice."""
+    continue_url = url_for("intake.continue_after_support", section_id=section.link_id)
+    return render_template("intake/crisis.html", continue_url=continue_url), 200
