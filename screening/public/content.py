@@ -133,7 +133,7 @@ def load_page(
             mtime_ns = path.stat().st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
             continue
-        rendered = _render_file(str(path), mtime_ns, _clinic_key(clinic))
+        rendered = _render_file(str(path), mtime_ns, clinic_key(clinic))
         # A page without an 'order' keeps its place in PAGES.
         order = PAGES.index(slug) + 1 if rendered.order is None else rendered.order
         return Page(
@@ -217,7 +217,7 @@ def candidate_files(
     return translated + english
 
 
-def _clinic_key(clinic: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+def clinic_key(clinic: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """Freeze the clinic mapping so it can be part of a cache key."""
     return tuple(sorted((str(key), str(value)) for key, value in clinic.items()))
 

@@ -13,6 +13,7 @@ from screening.public.content import (
     CONTENT_DIR,
     Page,
     PageNotFound,
+    clinic_key,
     clinic_tokens,
     list_pages,
     load_page,
@@ -69,7 +70,7 @@ def page(slug: str) -> str:
     if request.args or "_flashes" in session:
         # ?lang= changes the session and the switch links; a flash belongs to one person.
         return render_page(slug, lang, options)
-    settings = (slug, request.script_root, tuple(sorted(options["clinic"].items())))
+    settings = (slug, request.script_root, clinic_key(options["clinic"]))
     return page_cache().page(
         settings, lang, options["override_dir"], lambda: render_page(slug, lang, options)
     )
