@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import DateField, Form, IntegerField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from screening.models import Role
+from screening.widgets import QuickSelectField
 
 
 class InviteForm(FlaskForm):
@@ -24,7 +25,7 @@ class InviteForm(FlaskForm):
             Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
         ],
     )
-    role = SelectField(
+    role = QuickSelectField(
         _l("Role"),
         choices=[
             SelectChoice(Role.CLINICIAN.value, _l("Clinician")),
@@ -42,7 +43,7 @@ class AuditFilterForm(Form):
     """Filters for the audit trail, read from the query string (a GET form: no CSRF)."""
 
     action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=64)])
-    actor = SelectField(_l("Who"), choices=[], validate_choice=True, default="")
+    actor = QuickSelectField(_l("Who"), choices=[], validate_choice=True, default="")
     date_from = DateField(_l("From (UTC date)"), validators=[Optional()])
     date_to = DateField(_l("To (UTC date, inclusive)"), validators=[Optional()])
     submission = StringField(_l("Screening id"), validators=[Optional(), Length(max=32)])

@@ -15,7 +15,6 @@ from wtforms import (
     Form,
     HiddenField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +24,7 @@ from screening.portal.queue import OPEN, QueueFilter, SearchMatch
 from screening.portal.service import NOTE_MAX_LENGTH
 from screening.portal.workflow import CATEGORY_LABELS, STATUS_LABELS, STATUSES
 from screening.questionnaire.triage import CATEGORIES
+from screening.widgets import QuickSelectField
 
 SEARCH_MAX_LENGTH = 254
 
@@ -76,12 +76,12 @@ def sort_choices() -> list[SelectChoice]:
 class QueueFilterForm(Form):
     """The queue's filters, read from the query string (a GET form: no CSRF needed)."""
 
-    category = SelectField(_l("Triage category"), choices=category_choices, default="")
-    status = SelectField(_l("Status"), choices=status_filter_choices, default="")
-    assigned = SelectField(_l("Assigned to"), choices=assigned_choices, default="")
+    category = QuickSelectField(_l("Triage category"), choices=category_choices, default="")
+    status = QuickSelectField(_l("Status"), choices=status_filter_choices, default="")
+    assigned = QuickSelectField(_l("Assigned to"), choices=assigned_choices, default="")
     from_date = DateField(_l("Submitted on or after"), format="%Y-%m-%d", validators=[Optional()])
     to_date = DateField(_l("Submitted on or before"), format="%Y-%m-%d", validators=[Optional()])
-    sort = SelectField(_l("Sort by"), choices=sort_choices, default="triage")
+    sort = QuickSelectField(_l("Sort by"), choices=sort_choices, default="triage")
     match = HiddenField()
 
     def validate_to_date(self, field: DateField) -> None:
@@ -122,13 +122,13 @@ class SearchForm(FlaskForm):
 class StatusForm(FlaskForm):
     """Move the screening to another status."""
 
-    status = SelectField(_l("Status"), choices=status_choices)
+    status = QuickSelectField(_l("Status"), choices=status_choices)
 
 
 class AssigneeForm(FlaskForm):
     """Give the screening to a clinician, or to nobody."""
 
-    assignee = SelectField(_l("Assigned to"), choices=[], validate_choice=True)
+    assignee = QuickSelectField(_l("Assigned to"), choices=[], validate_choice=True)
 
     def set_clinicians(self, clinicians: list[tuple[int, str]]) -> AssigneeForm:
         """Offer the active clinicians (and "nobody")."""
