@@ -123,9 +123,36 @@ def recreate_database() -> None:
 
 
 def analyze() -> None:
-    """Refresh planner statistics after a bulk load, as autovacuum eventually would."""
+    """Refresh planner statistics after a bulk load, as autovacuum eventually would, and
+    write the load's dirty pages out now, so no checkpoint runs during a measurement."""
     with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
+        connection.execute("CHECKPOINT")
+
+
+def cpu_busy_share(seconds: float) -> float:
+    """The share of the machine's CPU time spent busy (not idle or waiting) over `seconds`."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields), idle
+
+    total_before, idle_before = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    total = max(1, total_after - total_before)
+    return 1 - (idle_after - idle_before) / total
+
+
+def settle(limit_seconds: float = 90, busy_below: float = 0.1) -> float:
+    """Wait until the machine is quiet (after seeding, PostgreSQL and the kernel still write
+    for a while); return the seconds waited. Measuring before that mixes their work in."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_seconds:
+        if cpu_busy_share(1.0) < busy_below:
+            break
+    return time.monotonic() - started
 
 
 def flask_cli(env: dict[str, str], *args: str, timeout: float = 900) -> str:
@@ -282,6 +309,7 @@ def wrk(
             raise RuntimeError(f"wrk printed no summary:\n{result.stdout}\n{result.stderr}")
         return json.loads(lines[-1])
 
+    settle(limit_seconds=30)
     if warmup:
         run(warmup)
     found = run(seconds)
@@ -618,6 +646,7 @@ def main() -> None:
         log(f"seeding {remaining:,} more submissions with {args.seed_processes} processes")
         seed_seconds += seed(env, remaining, args.seed_processes, first_seed=100)
         log(f"seeded {args.submissions:,} in {seed_seconds:.0f} s")
+        log(f"machine quiet after {settle():.0f} s")
 
         hello_env = {**env, "PYTHONPATH": str(PROJECT_DIR)}
         hello = GunicornServer(hello_env, work / "hello.log", app_spec="bench.hello:app")
