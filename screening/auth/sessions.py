@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
 
 from screening.auth import service
@@ -156,6 +157,15 @@ def end_session() -> None:
     fresh_session()
 
 
+# Every signed-in request loads the account; its credentials are read (and the TOTP secret and
+# recovery codes decrypted) only on the pages that check a password or a code.
+_WITHOUT_CREDENTIALS = (
+    defer(Clinician.password_hash),
+    defer(Clinician.totp_secret),
+    defer(Clinician.recovery_codes),
+)
+
+
 def load_user(user_id: str) -> StaffUser | None:
     """Flask-Login's user loader: accept only a current, fully signed-in session."""
     if session.get(SECOND_FACTOR_DONE) is not True:
@@ -165,7 +175,7 @@ def load_user(user_id: str) -> StaffUser | None:
         clinician_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    clinician = get_session().get(Clinician, clinician_id)
+    clinician = get_session().get(Clinician, clinician_id, options=_WITHOUT_CREDENTIALS)
     if (
         clinician is None
         or not clinician.active

@@ -6,6 +6,7 @@ import time
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from screening.auth import sessions
 from screening.auth.sessions import safe_next
@@ -209,3 +210,25 @@ def test_unsafe_next_is_ignored(app: Flask, client: FlaskClient) -> None:
     response = client.post(TWO_FACTOR, data={"code": code})
     assert response.headers["Location"].startswith("/portal")
     assert "evil" not in response.headers["Location"]
+
+
+def test_ordinary_pages_do_not_read_the_credentials(app: Flask) -> None:
+    """The account is loaded on every request; its password hash, TOTP secret and recovery
+    codes are read only where a password or a code is checked."""
+    client = clinician_client(app)
+    statements: list[str] = []
+
+    def capture(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert client.get("/portal/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    account_reads = [s for s in statements if "FROM clinicians" in s and "clinicians.email" in s]
+    assert account_reads, statements
+    for statement in account_reads:
+        for column in ("password_hash", "totp_secret", "recovery_codes"):
+            assert column not in statement
