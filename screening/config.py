@@ -54,6 +54,9 @@ INT_SETTINGS = (
     "MIN_FILL_SECONDS",
     "PROXY_FIX_HOPS",
     "CONTENT_RECHECK_SECONDS",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW",
+    "DATABASE_POOL_TIMEOUT",
 )
 BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED")
 
@@ -69,6 +72,12 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
     return {
         "THRESHOLD_ENV": "development",
         "DATABASE_URL": f"sqlite:///{instance_path / 'screening.sqlite3'}",
+        # PostgreSQL connections each process keeps, and how many more it may open at busy
+        # times. A request that writes to the audit trail holds two at once.
+        "DATABASE_POOL_SIZE": 5,
+        "DATABASE_MAX_OVERFLOW": 10,
+        # Seconds a request waits for a free connection before it is answered with a 503.
+        "DATABASE_POOL_TIMEOUT": 30,
         "CLINIC_NAME": "Threshold Ketamine-Assisted Psychotherapy",
         "CLINIC_PHONE": "(408) 555-0100",
         "CLINIC_EMAIL": "intake@example.org",

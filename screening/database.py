@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -51,18 +51,28 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 30,
+) -> Engine:
     """Create an engine for SQLite or PostgreSQL with the settings this app relies on."""
+    # hide_parameters: SQL errors in logs must never carry values, even encrypted ones.
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
+        in_memory = make_url(url).database in (None, "", ":memory:")
         engine = create_engine(
-            url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True
+            url,
+            connect_args={"timeout": busy_timeout_ms / 1000},
+            hide_parameters=True,
+            **({} if in_memory else pool),  # an in-memory database has one connection
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    # hide_parameters: SQL errors in logs must never carry values, even encrypted ones.
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True
-    )
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +80,9 @@ def init_app(app: Flask) -> None:
     engine = make_engine(
         app.config["DATABASE_URL"],
         busy_timeout_ms=app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS),
+        pool_size=app.config["DATABASE_POOL_SIZE"],
+        max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
+        pool_timeout=app.config["DATABASE_POOL_TIMEOUT"],
     )
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = sessionmaker(bind=engine, expire_on_commit=False)
@@ -92,6 +105,21 @@ def new_session(*, write: bool = False) -> Session:
     """Open a session outside a request (CLI commands, background work); the caller closes it."""
     factory = "db_write_sessions" if write else "db_sessions"
     return current_app.extensions[factory]()
+
+
+def side_write_session() -> Session:
+    """Open a short write session beside a request (an audit event, the counts fold).
+
+    A GET request's own session only reads, so its transaction ends first and its connection
+    goes back to the pool: a request holds one connection at a time, and busy threads can
+    never all wait for a second one that none of them gives back. Outside a request, or in a
+    POST (whose session may hold writes), this is new_session(write=True).
+    """
+    if has_request_context() and request.method not in WRITE_METHODS:
+        session = g.get("db_session")
+        if session is not None:
+            session.commit()  # nothing to write; expire_on_commit is off, objects stay loaded
+    return new_session(write=True)
 
 
 def close_session(_error: BaseException | None = None) -> None:

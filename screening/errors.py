@@ -7,6 +7,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,15 @@ def init_app(app: Flask) -> None:
             return error
         return render_error(error.code or 500)
 
+    # A pool timeout (every connection busy) is an outage for the person waiting, too.
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: OperationalError | PoolTimeout):  # type: ignore[no-untyped-def]
         log.error(
             "database unavailable id=%s endpoint=%s: %s",
             g.get("request_id", "-"),
             request.endpoint,
-            type(error.orig).__name__,
+            type(getattr(error, "orig", error)).__name__,
         )
         return render_error(ServiceUnavailable.code)
 

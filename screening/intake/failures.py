@@ -8,6 +8,7 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from screening.database import get_session
 from screening.errors import render_error
@@ -18,13 +19,15 @@ log = logging.getLogger(__name__)
 
 
 @bp.errorhandler(OperationalError)
-def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+@bp.errorhandler(PoolTimeout)
+def database_unavailable(error: OperationalError | PoolTimeout):  # type: ignore[no-untyped-def]
     """Show the step again with what was typed when the database cannot be reached.
 
     Nothing typed is lost: the page holds the person's input, and once the database is back
     Next saves it; everything saved earlier is still in the draft.
     """
-    log.error("database unavailable on %s: %s", request.endpoint, type(error.orig).__name__)
+    reason = type(getattr(error, "orig", error)).__name__
+    log.error("database unavailable on %s: %s", request.endpoint, reason)
     get_session().rollback()
     if request.endpoint == "intake.step" and request.view_args and request.method == "POST":
         try:

@@ -37,3 +37,34 @@ def test_locked_database_shows_503_with_answers_and_recovers(tmp_path, database_
         "/screening/step/about-you", data=section_formdata(app, "about-you", answers)
     )
     assert location(again) == "/screening/step/concerns"
+
+
+def test_every_connection_busy_is_a_503_with_answers_not_a_500(tmp_path, database_url):
+    """A pool with no free connection: the person waits DATABASE_POOL_TIMEOUT, then gets the
+    step back with what they typed, and Next works once a connection is free again."""
+    app = make_app(
+        tmp_path,
+        database_url,
+        DATABASE_POOL_SIZE=1,
+        DATABASE_MAX_OVERFLOW=0,
+        DATABASE_POOL_TIMEOUT=1,
+    )
+    engine = app.extensions["db_engine"]
+    assert (engine.pool.size(), engine.pool.timeout()) == (1, 1)
+    client = app.test_client()
+    start(client)
+    answers = clean_answers(full_name="Dana Busy")
+    body = section_formdata(app, "about-you", answers)
+    held = engine.connect()  # the pool's only connection, busy elsewhere
+    try:
+        page = client.post("/screening/step/about-you", data=body)
+        elsewhere = client.get("/healthz")
+    finally:
+        held.close()
+    assert page.status_code == 503
+    html = page.data.decode()
+    assert 'value="Dana Busy"' in html and "Reference:" in html
+    assert elsewhere.status_code == 503
+    assert location(client.post("/screening/step/about-you", data=body)) == (
+        "/screening/step/concerns"
+    )
