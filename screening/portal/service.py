@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screening.database import new_session
+from screening.database import side_write_session
 from screening.models import Clinician, Note, Submission, SubmissionState
 from screening.models.submission import utcnow
 from screening.portal import counts
@@ -201,7 +201,7 @@ def record_access(
     would have to upgrade its lock to write, which SQLite can refuse under load.
     """
     own = db is None
-    session = new_session(write=True) if db is None else db
+    session = side_write_session() if db is None else db
     try:
         audit.record(session, action, actor=actor, submission=submission, ip=ip, detail=detail)
         session.commit()
@@ -212,7 +212,7 @@ def record_access(
 
 def fold_submission_counts() -> None:
     """Fold the queue's counts ledger, in its own short write transaction."""
-    session = new_session(write=True)
+    session = side_write_session()
     try:
         counts.fold(session)
         session.commit()

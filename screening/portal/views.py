@@ -210,7 +210,11 @@ def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any)
 
 def render_submission(submission: Submission, status: int = 200, **bound: Any) -> Any:
     """Render the submission page (audited as a view), with any failed form's errors."""
-    # A failed POST already holds the write lock: record the view in that transaction.
+    # Read everything first: after the audit event the page needs no more queries.
+    roster = service.clinician_roster(get_session())
+    notes = service.notes_timeline(get_session(), submission)
+    # Recorded before anything is shown. A failed POST already holds the write lock: record
+    # the view in that transaction.
     service.record_access(
         "submission.viewed",
         actor=current_clinician(),
@@ -219,13 +223,12 @@ def render_submission(submission: Submission, status: int = 200, **bound: Any) -
         db=get_session() if request.method == "POST" else None,
     )
     view = submission_view(submission)
-    roster = service.clinician_roster(get_session())
     return (
         render_template(
             "portal/submission.html",
             view=view,
             s=submission,
-            notes=service.notes_timeline(get_session(), submission),
+            notes=notes,
             overdue=queue.is_overdue(submission, today()),
             assignee_name=_assignee_name(submission, roster),
             **workflow_forms(submission, roster, **bound),

@@ -1,0 +1,52 @@
+"""A staff request holds one database connection at a time.
+
+Every view of a screening writes an audit event in its own short transaction. If the page
+kept its own connection meanwhile, each request would need two, and a busy process could have
+every thread holding one and waiting for another that none gives back. With a pool of one
+connection these pages can only work if that never happens.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from screening.portal import counts
+from tests.conftest import make_app
+from tests.portal.factories import make_submission
+from tests.portal_helpers import admin_client
+
+
+def one_connection_app(tmp_path, database_url) -> Flask:  # type: ignore[no-untyped-def]
+    app = make_app(
+        tmp_path,
+        database_url,
+        DATABASE_POOL_SIZE=1,
+        DATABASE_MAX_OVERFLOW=0,
+        DATABASE_POOL_TIMEOUT=2,
+    )
+    engine = app.extensions["db_engine"]
+    assert (engine.pool.size(), engine.pool.overflow() <= 0) == (1, True)
+    return app
+
+
+def test_audited_pages_work_with_one_connection(tmp_path, database_url) -> None:
+    app = one_connection_app(tmp_path, database_url)
+    public_id = make_submission(app, full_name="Pat Pool")
+    client = admin_client(app)
+    for path in (f"/portal/s/{public_id}", f"/portal/s/{public_id}/print"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "Pat Pool" in page.data.decode()
+    assert client.get(f"/portal/s/{public_id}/fhir").status_code == 200
+    export = client.get("/portal/export.csv")
+    assert export.status_code == 200 and "Pat Pool" in export.data.decode()
+
+
+def test_queue_folds_its_counts_with_one_connection(tmp_path, database_url, monkeypatch) -> None:
+    app = one_connection_app(tmp_path, database_url)
+    make_submission(app)
+    make_submission(app)
+    monkeypatch.setattr(counts, "FOLD_AFTER_ROWS", 0)  # fold on this view
+    page = admin_client(app).get("/portal/")
+    assert page.status_code == 200
+    assert "Screenings 1 to 2 of 2" in page.data.decode()
