@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screening.auth import passwords, totp
-from screening.database import WRITE_METHODS, get_session, new_session
+from screening.database import WRITE_METHODS, get_session, side_write_session
 from screening.models import Clinician, Role
 from screening.models.submission import utcnow
 from screening.security import audit
@@ -404,10 +404,11 @@ def audit_transaction() -> Iterator[Session]:
     """Open a write transaction for audit events recorded outside a view's own transaction.
 
     On a POST the request session already holds the write lock, so it is used and committed;
-    on a GET a separate write session is opened, so a read-only request can still be audited.
+    on a GET a separate write session is opened (after the request's reads end, so the
+    request holds one connection at a time), so a read-only request can still be audited.
     """
     own = not (has_request_context() and request.method in WRITE_METHODS)
-    db = new_session(write=True) if own else get_session()
+    db = side_write_session() if own else get_session()
     try:
         yield db
         db.commit()

@@ -40,6 +40,8 @@ def test_audited_pages_work_with_one_connection(tmp_path, database_url) -> None:
     assert client.get(f"/portal/s/{public_id}/fhir").status_code == 200
     export = client.get("/portal/export.csv")
     assert export.status_code == 200 and "Pat Pool" in export.data.decode()
+    trail = client.get("/portal/admin/audit")  # audits its own viewing
+    assert trail.status_code == 200 and "submission.viewed" in trail.data.decode()
 
 
 def test_queue_folds_its_counts_with_one_connection(tmp_path, database_url, monkeypatch) -> None:
