@@ -72,8 +72,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
     return {
         "THRESHOLD_ENV": "development",
         "DATABASE_URL": f"sqlite:///{instance_path / 'screening.sqlite3'}",
-        # PostgreSQL connections each process keeps, and how many more it may open at busy
-        # times. A request that writes to the audit trail holds two at once.
+        # Database connections each process keeps, and how many more it may open at busy
+        # times (a request holds one at a time: screening/database.py side_write_session).
         "DATABASE_POOL_SIZE": 5,
         "DATABASE_MAX_OVERFLOW": 10,
         # Seconds a request waits for a free connection before it is answered with a 503.

@@ -60,8 +60,8 @@ def make_engine(
     pool_timeout: float = 30,
 ) -> Engine:
     """Create an engine for SQLite or PostgreSQL with the settings this app relies on."""
-    # hide_parameters: SQL errors in logs must never carry values, even encrypted ones.
     pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
+    # hide_parameters: SQL errors in logs must never carry values, even encrypted ones.
     if url.startswith("sqlite"):
         in_memory = make_url(url).database in (None, "", ":memory:")
         engine = create_engine(
