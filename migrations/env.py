@@ -15,6 +15,7 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
         return f"sa.{obj.impl.__class__.__name__}()"
     return False
 
+
 target_metadata = Base.metadata
 
 
