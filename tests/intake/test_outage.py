@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from tests.conftest import make_app
 from tests.intake.wizard_driver import location, section_formdata, start
 from tests.questionnaire.factories import clean_answers
+from tests.scale.live import require_service
 
 
 def test_locked_database_shows_503_with_answers_and_recovers(tmp_path, database_url):
@@ -68,3 +72,40 @@ def test_every_connection_busy_is_a_503_with_answers_not_a_500(tmp_path, databas
     assert location(client.post("/screening/step/about-you", data=body)) == (
         "/screening/step/concerns"
     )
+
+
+@contextmanager
+def immutable(*paths: Path) -> Iterator[None]:
+    """Make files unwritable even for root (chattr +i), as a failing or read-only disk is."""
+    made = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True, check=False)
+    if made.returncode != 0:
+        subprocess.run(["chattr", "-i", *map(str, paths)], capture_output=True, check=False)
+        require_service(False, f"chattr +i ({made.stderr.decode().strip()})")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
+
+
+def test_unwritable_sqlite_file_shows_503_with_answers_and_recovers(tmp_path, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("an unwritable file is a SQLite outage; PostgreSQL's is in tests/scale")
+    app = make_app(tmp_path, database_url)
+    client = app.test_client()
+    start(client)
+    answers = clean_answers(full_name="Dana Readonly")
+    body = section_formdata(app, "about-you", answers)
+    database = Path(database_url.removeprefix("sqlite:///"))
+    # The shared-memory index stays writable: SQLite maps it, and taking it away is a crash,
+    # not an outage.
+    with immutable(database, Path(f"{database}-wal")):
+        page = client.post("/screening/step/about-you", data=body)
+        health = client.get("/healthz")
+    assert page.status_code == 503
+    html = page.data.decode()
+    assert 'value="Dana Readonly"' in html and "Reference:" in html
+    assert health.status_code == 503 and health.get_json()["database"] == "read-only"
+    assert location(client.post("/screening/step/about-you", data=body)) == (
+        "/screening/step/concerns"
+    )
+    assert client.get("/healthz").status_code == 200
