@@ -88,6 +88,21 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     return app
 
 
+def one_connection_app(tmp_path: Path, database_url: str) -> Flask:
+    """An app whose pool holds one connection and waits 1 s for it: a request that needs a
+    second connection, or finds the one busy, fails instead of being served."""
+    app = make_app(
+        tmp_path,
+        database_url,
+        DATABASE_POOL_SIZE=1,
+        DATABASE_MAX_OVERFLOW=0,
+        DATABASE_POOL_TIMEOUT=1,
+    )
+    engine = app.extensions["db_engine"]
+    assert (engine.pool.size(), engine.pool.timeout()) == (1, 1)
+    return app
+
+
 @pytest.fixture
 def app(tmp_path: Path, database_url: str) -> Flask:
     """An application on an empty, migrated database."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app
+from tests.conftest import make_app, one_connection_app
 from tests.intake.wizard_driver import location, section_formdata, start
 from tests.questionnaire.factories import clean_answers
 from tests.scale.live import require_service
@@ -46,15 +46,8 @@ def test_locked_database_shows_503_with_answers_and_recovers(tmp_path, database_
 def test_every_connection_busy_is_a_503_with_answers_not_a_500(tmp_path, database_url):
     """A pool with no free connection: the person waits DATABASE_POOL_TIMEOUT, then gets the
     step back with what they typed, and Next works once a connection is free again."""
-    app = make_app(
-        tmp_path,
-        database_url,
-        DATABASE_POOL_SIZE=1,
-        DATABASE_MAX_OVERFLOW=0,
-        DATABASE_POOL_TIMEOUT=1,
-    )
+    app = one_connection_app(tmp_path, database_url)
     engine = app.extensions["db_engine"]
-    assert (engine.pool.size(), engine.pool.timeout()) == (1, 1)
     client = app.test_client()
     start(client)
     answers = clean_answers(full_name="Dana Busy")

@@ -8,25 +8,10 @@ connection these pages can only work if that never happens.
 
 from __future__ import annotations
 
-from flask import Flask
-
 from screening.portal import counts
-from tests.conftest import make_app
+from tests.conftest import one_connection_app
 from tests.portal.factories import make_submission
 from tests.portal_helpers import admin_client
-
-
-def one_connection_app(tmp_path, database_url) -> Flask:  # type: ignore[no-untyped-def]
-    app = make_app(
-        tmp_path,
-        database_url,
-        DATABASE_POOL_SIZE=1,
-        DATABASE_MAX_OVERFLOW=0,
-        DATABASE_POOL_TIMEOUT=2,
-    )
-    engine = app.extensions["db_engine"]
-    assert (engine.pool.size(), engine.pool.overflow() <= 0) == (1, True)
-    return app
 
 
 def test_audited_pages_work_with_one_connection(tmp_path, database_url) -> None:
