@@ -38,7 +38,17 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 POSTGRES_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379"
 # One deployment shape for every live test and the benchmark: 2 workers × 8 threads.
-GUNICORN_ARGS = ("--workers", "2", "--worker-class", "gthread", "--threads", "8")
+# As docs/DEPLOY.md recommends. Without --no-control-socket every instance a test starts
+# would bind the same control socket path (~/.gunicorn/gunicorn.ctl).
+GUNICORN_ARGS = (
+    "--workers",
+    "2",
+    "--worker-class",
+    "gthread",
+    "--threads",
+    "8",
+    "--no-control-socket",
+)
 STARTUP_SECONDS = 30
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
