@@ -67,11 +67,15 @@ class Submission(Base):
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     resume_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    # The queue's filters and sorts each have a covering index (migration 0003b): each starts
-    # with what a filter fixes, then the order it gives (ending in `id`, the tie-break), then
-    # the columns other filters test, so finding a page's ids never reads the encrypted rows.
+    # The queue's filters and sorts each have a covering index (migrations 0003b, 0005): each
+    # starts with what a filter fixes, then the order it gives (ending in `id`, the tie-break),
+    # then the columns other filters test, so finding a page's ids never reads the encrypted
+    # rows.
     __table_args__ = (
-        Index("ix_submissions_queue", "state", "category_rank", "submitted_at"),
+        Index(
+            "ix_submissions_queue",
+            "state", "category_rank", "submitted_at", "id", "status", "assignee_id",
+        ),
         Index("ix_submissions_state_updated", "state", "updated_at"),
         Index(
             "ix_submissions_status_queue",

@@ -31,6 +31,7 @@ QUEUE_INDEX_COLUMNS = {
     for index in Submission.__table__.indexes
     if index.name
     in {
+        "ix_submissions_queue",
         "ix_submissions_status_queue",
         "ix_submissions_assignee_queue",
         "ix_submissions_submitted",

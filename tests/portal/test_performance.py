@@ -174,4 +174,38 @@ def test_migrations_create_the_queue_indexes_the_code_declares(app: Flask) -> No
         }
     for name, columns in QUEUE_INDEX_COLUMNS.items():
         assert indexes.get(name) == columns, name
-    assert indexes["ix_submissions_queue"] == ("state", "category_rank", "submitted_at")
+    assert indexes["ix_submissions_queue"][:4] == ("state", "category_rank", "submitted_at", "id")
+
+
+def plan_nodes(plan: dict) -> Iterator[dict]:
+    """Every node of a PostgreSQL JSON plan."""
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+def test_a_deep_page_walks_the_queue_index_in_order_on_either_database(app: Flask) -> None:
+    """However deep the page, the default order comes from ix_submissions_queue: nothing sorts
+    every submitted screening (on PostgreSQL at 100,000 that was 110 ms, on disk)."""
+    with app.app_context():
+        db = new_session()
+        try:
+            connection = db.connection()
+            query = queue_query(QueueFilter(), None).limit(25).offset(50_000)
+            sql = str(
+                query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+            )
+            if connection.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
+                plan = " | ".join(str(row[3]) for row in rows)
+                assert "COVERING INDEX ix_submissions_queue" in plan and "TEMP B-TREE" not in plan
+                return
+            # An empty table would be sorted in memory anyway; make sorting the last resort,
+            # so the plan shows whether an index can give the order at all.
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+            found = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql).scalar_one()
+            nodes = list(plan_nodes(found[0]["Plan"]))
+        finally:
+            db.close()
+    assert not [node for node in nodes if "Sort" in node["Node Type"]], nodes
+    assert {node.get("Index Name") for node in nodes} >= {"ix_submissions_queue"}, nodes
