@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Domain, refresh
+from flask_babel import Domain, get_locale, refresh
 from flask_babel import _get_current_context as babel_request_state
 from werkzeug.exceptions import HTTPException
 
@@ -48,6 +48,11 @@ class RequestCachedDomain(Domain):
         if translations is None:
             translations = state.babel_translations = super().get_translations()
         return translations
+
+
+def current_language() -> str:
+    """Return the interface language of this request ("en" outside one)."""
+    return str(get_locale() or "en")
 
 
 def select_locale() -> str:
@@ -126,10 +131,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        from flask_babel import get_locale
-
         return {
-            "current_lang": str(get_locale() or "en"),
+            "current_lang": current_language(),
             "languages": app.config["LANGUAGES"],
             "language_names": LANGUAGE_NAMES,
             "language_switch_url": switch_url,

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import Form
 
 from screening.database import get_session
+from screening.i18n import current_language
 from screening.intake import service
 from screening.intake.forms import build_section_form, form_to_answers, validate_items
 from screening.intake.question_markup import questions_html
@@ -38,11 +38,6 @@ STEP_FORM_ID = "step-form"
 def today():  # type: ignore[no-untyped-def]
     """Return today's date (UTC) for age checks."""
     return datetime.now(UTC).date()
-
-
-def lang() -> str:
-    """Return the language of this request."""
-    return str(get_locale() or "en")
 
 
 def questionnaire() -> Questionnaire:
@@ -99,7 +94,7 @@ def previous_destination(q: Questionnaire, draft: Submission, section: Section) 
 
 def section_form(section: Section, formdata: MultiDict) -> Form:
     """Bind form data to every question of a step; validate only those that apply."""
-    return build_section_form(section, list(section.items), lang(), today(), formdata)
+    return build_section_form(section, list(section.items), current_language(), today(), formdata)
 
 
 def lenient_answers(section: Section, form: Form) -> dict[str, Any]:
@@ -130,14 +125,21 @@ def render_step(
             "intake/step.html",
             section=section,
             questions=question_views(
-                section, form, visible_items, errors, lang(), q, registry().risk_answers, answers
+                section,
+                form,
+                visible_items,
+                errors,
+                current_language(),
+                q,
+                registry().risk_answers,
+                answers,
             ),
             errors=errors,
             step_number=number,
             step_count=len(steps) + 1,  # the review page is the last step
             notice=notice,
             return_to_review=request.args.get("return") == "review",
-            lang=lang(),
+            lang=current_language(),
             language_form=step_language_form(section),
         ),
         status,

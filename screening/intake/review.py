@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from screening.database import get_session
 from screening.extensions import limiter
+from screening.i18n import current_language
 from screening.intake import service
 from screening.intake.forms import build_section_form, first_invalid_section, form_to_answers
 from screening.intake.pages import (
@@ -16,7 +17,6 @@ from screening.intake.pages import (
     SESSION_DRAFT_KEY,
     bp,
     current_draft,
-    lang,
     lost_session,
     pending_formdata,
     questionnaire,
@@ -56,7 +56,7 @@ def review():  # type: ignore[no-untyped-def]
     consent_items = enabled_items(consent, draft.answers or {})
     # On GET: what was typed before the language was switched on this page.
     formdata = request.form if request.method == "POST" else pending_formdata(draft, consent)
-    form = build_section_form(consent, consent_items, lang(), today(), formdata)
+    form = build_section_form(consent, consent_items, current_language(), today(), formdata)
     errors: dict[str, list[str]] = {}
     notice = None
     if request.method == "POST" and service.filled_too_fast(
@@ -68,7 +68,7 @@ def review():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         if form.validate():
             steps = service.wizard_steps(q, draft.answers or {})
-            broken = first_invalid_section(steps, draft.answers or {}, lang(), today())
+            broken = first_invalid_section(steps, draft.answers or {}, current_language(), today())
             if broken is not None:
                 service.reopen_step(db, draft, broken.link_id)
                 flash(_("Please check the answers on this step."), "info")
@@ -81,7 +81,7 @@ def review():  # type: ignore[no-untyped-def]
                 form_to_answers(consent_items, form),
                 current_app.extensions["blind_index"],
                 today(),
-                language=lang(),
+                language=current_language(),
             )
             notify_new_submission(draft)
             session.pop(SESSION_DRAFT_KEY, None)
@@ -91,9 +91,11 @@ def review():  # type: ignore[no-untyped-def]
         errors = {name: list(messages) for name, messages in form.errors.items()}
     return render_template(
         "intake/review.html",
-        sections=answered_sections(q, draft.answers or {}, lang(), skip={consent.link_id}),
+        sections=answered_sections(
+            q, draft.answers or {}, current_language(), skip={consent.link_id}
+        ),
         consent=consent,
-        questions=question_views(consent, form, consent_items, errors, lang(), q),
+        questions=question_views(consent, form, consent_items, errors, current_language(), q),
         errors=errors,
         notice=notice,
         step_count=len(service.wizard_steps(q, draft.answers or {})) + 1,

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from screening import i18n
 from screening.database import get_session
 from screening.extensions import limiter
+from screening.i18n import current_language
 from screening.intake import service
 from screening.intake.forms import answers_to_formdata, form_to_answers, raw_input, validate_items
 from screening.intake.pages import (
@@ -24,7 +25,6 @@ from screening.intake.pages import (
     bp,
     crisis_page,
     current_draft,
-    lang,
     lenient_answers,
     lost_session,
     next_destination,
@@ -67,7 +67,7 @@ def start() -> Response:
     q = questionnaire()
     draft = current_draft()
     if draft is None:
-        draft, token = service.start_draft(get_session(), q, lang())
+        draft, token = service.start_draft(get_session(), q, current_language())
         session[SESSION_DRAFT_KEY] = token
         session.pop(SESSION_DONE, None)
     unfinished = service.first_unfinished_step(q, draft)

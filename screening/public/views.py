@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, session
-from flask_babel import get_locale
 from markupsafe import Markup
 
+from screening.i18n import current_language
 from screening.public.content import (
     CONTENT_DIR,
     Page,
@@ -31,17 +31,13 @@ def _content_options() -> dict[str, Any]:
     }
 
 
-def _lang() -> str:
-    return str(get_locale() or "en")
-
-
 @bp.app_context_processor
 def site_context() -> dict[str, Any]:
     """Give every template the clinic's details and the navigation."""
     config = current_app.config
 
     def nav_pages() -> list[Page]:
-        return [p for p in list_pages(_lang(), **_content_options()) if p.slug != "home"]
+        return [p for p in list_pages(current_language(), **_content_options()) if p.slug != "home"]
 
     return {
         "clinic": {
@@ -65,7 +61,7 @@ def home() -> str:
 @bp.get("/<slug>")
 def page(slug: str) -> str:
     """Show one content page, from the page cache when the request is like any other."""
-    lang = _lang()
+    lang = current_language()
     options = _content_options()
     if request.args or "_flashes" in session:
         # ?lang= changes the session and the switch links; a flash belongs to one person.
