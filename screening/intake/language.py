@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, session, url_for
+from flask import redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from screening import i18n
@@ -15,6 +15,8 @@ from screening.intake.pages import (
     current_draft,
     lost_session,
     questionnaire,
+    review_return_params,
+    section_or_404,
     step_url,
 )
 
@@ -32,16 +34,12 @@ def change_language(section_id: str) -> Response:
     draft = current_draft()
     if draft is None:
         return lost_session()
-    try:
-        section = q.section(section_id)
-    except KeyError:
-        abort(404)
+    section = section_or_404(q, section_id)
     if service.step_is_reachable(q, draft, section.link_id):
         service.keep_pending(
             get_session(), draft, section.link_id, raw_input(list(section.items), request.form)
         )
-    params = {"return": "review"} if request.args.get("return") == "review" else {}
-    return redirect(step_url(section, **params))
+    return redirect(step_url(section, **review_return_params()))
 
 
 @bp.post("/review/language")

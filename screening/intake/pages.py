@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -71,13 +71,36 @@ def step_url(section: Section, **params: Any) -> str:
     return url_for("intake.step", section_id=section.link_id, **params)
 
 
+def section_or_404(q: Questionnaire, section_id: str) -> Section:
+    """Return the step a URL names; an unknown one is a 404."""
+    try:
+        return q.section(section_id)
+    except KeyError:
+        abort(404)
+
+
+def unfinished_or_review_url(q: Questionnaire, draft: Submission) -> str:
+    """Return the first step not yet completed, or the review page when every step is."""
+    unfinished = service.first_unfinished_step(q, draft)
+    return step_url(unfinished) if unfinished else url_for("intake.review")
+
+
+def returning_to_review() -> bool:
+    """Whether this step was opened from the review page (to change an answer)."""
+    return request.args.get("return") == "review"
+
+
+def review_return_params() -> dict[str, str]:
+    """The query that keeps "back to review" on the next address."""
+    return {"return": "review"} if returning_to_review() else {}
+
+
 def next_destination(q: Questionnaire, draft: Submission, section: Section) -> str:
     """Go to the step after this one, or to review (which sends back to any unfinished step)."""
     steps = service.wizard_steps(q, draft.answers or {})
     ids = [s.link_id for s in steps]
-    if request.args.get("return") == "review":
-        unfinished = service.first_unfinished_step(q, draft)
-        return step_url(unfinished) if unfinished else url_for("intake.review")
+    if returning_to_review():
+        return unfinished_or_review_url(q, draft)
     if section.link_id in ids and ids.index(section.link_id) + 1 < len(ids):
         return step_url(steps[ids.index(section.link_id) + 1])
     return url_for("intake.review")
@@ -138,7 +161,7 @@ def render_step(
             step_number=number,
             step_count=len(steps) + 1,  # the review page is the last step
             notice=notice,
-            return_to_review=request.args.get("return") == "review",
+            return_to_review=returning_to_review(),
             lang=current_language(),
             language_form=step_language_form(section),
         ),
@@ -148,10 +171,11 @@ def render_step(
 
 def step_language_form(section: Section) -> dict[str, Any]:
     """Let the language switch submit this step's form, so what was typed is kept."""
-    params = {"return": "review"} if request.args.get("return") == "review" else {}
     return {
         "id": STEP_FORM_ID,
-        "action": url_for("intake.change_language", section_id=section.link_id, **params),
+        "action": url_for(
+            "intake.change_language", section_id=section.link_id, **review_return_params()
+        ),
         "default": ("action", "next"),
     }
 

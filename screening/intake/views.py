@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -33,8 +33,9 @@ from screening.intake.pages import (
     questionnaire,
     render_step,
     section_form,
-    step_url,
+    section_or_404,
     stored_pairs,
+    unfinished_or_review_url,
 )
 from screening.questionnaire.conditions import enabled_items, is_enabled
 from screening.questionnaire.triage import risk_present
@@ -70,8 +71,7 @@ def start() -> Response:
         draft, token = service.start_draft(get_session(), q, current_language())
         session[SESSION_DRAFT_KEY] = token
         session.pop(SESSION_DONE, None)
-    unfinished = service.first_unfinished_step(q, draft)
-    return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))
+    return redirect(unfinished_or_review_url(q, draft))
 
 
 @bp.route("/step/<section_id>", methods=["GET", "POST"])
@@ -83,16 +83,12 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     draft = current_draft(for_update=request.method == "POST")
     if draft is None:
         return lost_session()
-    try:
-        section = q.section(section_id)
-    except KeyError:
-        abort(404)
+    section = section_or_404(q, section_id)
     if section.link_id == service.CONSENT_SECTION or not is_enabled(section, draft.answers or {}):
         return redirect(url_for("intake.start_over"))
     if not service.step_is_reachable(q, draft, section.link_id):
-        unfinished = service.first_unfinished_step(q, draft)
         flash(_("Please finish this step first."), "info")
-        return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))
+        return redirect(unfinished_or_review_url(q, draft))
     if (draft.progress or {}).get("crisis_pending"):
         return crisis_page(section)
 
@@ -178,8 +174,7 @@ def start_over() -> Response:
     draft = current_draft()
     if draft is None:
         return lost_session()
-    unfinished = service.first_unfinished_step(q, draft)
-    return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))
+    return redirect(unfinished_or_review_url(q, draft))
 
 
 @bp.get("/saved")
@@ -214,9 +209,8 @@ def resume(token: str) -> Response:
     if "lang" not in request.args:
         # A new device should open the screening in the language it was started in.
         i18n.remember_language(draft.language)
-    unfinished = service.first_unfinished_step(questionnaire(), draft)
     flash(_("Welcome back. Your answers so far are saved."), "info")
-    return redirect(step_url(unfinished) if unfinished else url_for("intake.review"))
+    return redirect(unfinished_or_review_url(questionnaire(), draft))
 
 
 @bp.get("/done")
