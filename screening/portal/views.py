@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from screening.auth.decorators import admin_required, current_clinician, login_required
 from screening.database import get_session
@@ -208,30 +209,40 @@ def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any)
     return forms
 
 
-def render_submission(submission: Submission, status: int = 200, **bound: Any) -> Any:
-    """Render the submission page (audited as a view), with any failed form's errors."""
-    # Read everything first: after the audit event the page needs no more queries.
+def audited_record(
+    submission: Submission, action: str, *, db: Session | None = None
+) -> tuple[dict[str, Any], service.Roster]:
+    """Read what a record page shows, then audit the view before anything is shown.
+
+    Every query comes first, so the audit event can take the request's connection (a request
+    holds one at a time). Returns the template values and the clinician roster.
+    """
     roster = service.clinician_roster(get_session())
     notes = service.notes_timeline(get_session(), submission)
-    # Recorded before anything is shown. A failed POST already holds the write lock: record
-    # the view in that transaction.
     service.record_access(
+        action, actor=current_clinician(), submission=submission, ip=client_ip(), db=db
+    )
+    values = {
+        "view": submission_view(submission),
+        "s": submission,
+        "notes": notes,
+        "assignee_name": _assignee_name(submission, roster),
+        "overdue": queue.is_overdue(submission, today()),
+    }
+    return values, roster
+
+
+def render_submission(submission: Submission, status: int = 200, **bound: Any) -> Any:
+    """Render the submission page (audited as a view), with any failed form's errors."""
+    # A failed POST already holds the write lock: record the view in that transaction.
+    values, roster = audited_record(
+        submission,
         "submission.viewed",
-        actor=current_clinician(),
-        submission=submission,
-        ip=client_ip(),
         db=get_session() if request.method == "POST" else None,
     )
-    view = submission_view(submission)
     return (
         render_template(
-            "portal/submission.html",
-            view=view,
-            s=submission,
-            notes=notes,
-            overdue=queue.is_overdue(submission, today()),
-            assignee_name=_assignee_name(submission, roster),
-            **workflow_forms(submission, roster, **bound),
+            "portal/submission.html", **values, **workflow_forms(submission, roster, **bound)
         ),
         status,
     )
@@ -327,19 +338,8 @@ def add_note(public_id: str) -> Any:
 @login_required
 def print_submission(public_id: str) -> str:
     """A clean page of the whole screening for printing (audited)."""
-    submission = submission_or_404(public_id)
-    service.record_access(
-        "submission.printed", actor=current_clinician(), submission=submission, ip=client_ip()
-    )
-    return render_template(
-        "portal/print.html",
-        view=submission_view(submission),
-        s=submission,
-        notes=service.notes_timeline(get_session(), submission),
-        assignee_name=_assignee_name(submission, service.clinician_roster(get_session())),
-        overdue=queue.is_overdue(submission, today()),
-        printed_at=datetime.now(UTC),
-    )
+    values, _roster = audited_record(submission_or_404(public_id), "submission.printed")
+    return render_template("portal/print.html", **values, printed_at=datetime.now(UTC))
 
 
 @bp.get("/s/<public_id>/fhir", endpoint="fhir")
