@@ -23,6 +23,7 @@ from .model import (
     Questionnaire,
     check_condition_target,
     parse_condition,
+    parse_yaml,
 )
 from .scoring import Score, available_scores, score_answers
 
@@ -125,7 +126,7 @@ def load_rules(path: str | Path, questionnaire: Questionnaire) -> RuleSet:
     """Load rules.yaml and check every rule against the questionnaire it will run on."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
     except yaml.YAMLError as exc:

@@ -257,6 +257,18 @@ def test_minimal_definition_loads(tmp_path: Path) -> None:
     assert [i.link_id for i in q.items] == ["pet", "pet-name", "age"]
 
 
+def test_an_edited_definition_is_read_again_and_an_unchanged_one_is_shared(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, minimal_definition())
+    first = load_definition(path)
+    assert load_definition(path) is first
+    edited = minimal_definition()
+    items_of(edited, 1)[0]["text"] = "Your age in years"
+    write(tmp_path, edited)
+    assert load_definition(path).item("age").text.get("en") == "Your age in years"
+
+
 def break_duplicate_item(d: dict) -> None:
     items_of(d, 1).append({"linkId": "pet", "type": "boolean", "text": "Again"})
 
