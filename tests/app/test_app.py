@@ -175,7 +175,7 @@ def test_security_headers_on_public_pages(client):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
