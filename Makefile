@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
+# Exported: the app builds its development links (PUBLIC_BASE_URL) from the port it serves on.
+export PORT
 export FLASK_APP := wsgi
 
 .PHONY: run test test-postgres lint scan format migrate translations compile-translations clean venv
