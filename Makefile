@@ -18,10 +18,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-migrate: $(STAMP)
+# Catalogs first: the app checks them when it starts, and `db upgrade` starts it.
+migrate: $(STAMP) compile-translations
 	$(BIN)/flask --app wsgi db upgrade
 
-run: migrate compile-translations
+run: migrate
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) compile-translations
