@@ -112,18 +112,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     nginx = Nginx(nginx_folder, site)
     try:
-        flask_cli(env, "db", "upgrade")
-        # The first account is made while gunicorn starts: each loads the app for seconds.
+        # gunicorn's workers load the app while the CLI migrates and makes the first account:
+        # each of these takes seconds, and none needs the others until the first request.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            account = pool.submit(
-                flask_cli,
+            serving = pool.submit(gunicorn.start)
+            flask_cli(env, "db", "upgrade")
+            flask_cli(
                 env,
                 "clinician", "create", STAFF_EMAIL, "--name", "Casey Clinician", "--role", "admin",
                 stdin=STAFF_PASSWORD + "\n",
             )  # fmt: skip
             nginx.start()
-            gunicorn.start()
-            account.result()
+            serving.result()
         yield Stack(public_url, nginx, gunicorn, env, site.access_log)
     finally:
         nginx.stop()
