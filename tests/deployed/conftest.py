@@ -27,9 +27,9 @@ from tests.deployed.stack import (
     create_database,
     drop_database,
     flask_cli,
-    https_ports,
     nginx_path,
     self_signed_certificate,
+    three_free_ports,
 )
 from tests.scale.live import (
     gunicorn_available,
@@ -79,7 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Start the deployment described in DEPLOY.md on loopback ports; stop it afterwards."""
     require_stack_services()
     folder = tmp_path_factory.mktemp("deployed")
-    http_port, https_port, upstream_port = https_ports()
+    http_port, https_port, upstream_port = three_free_ports()
     public_url = f"https://localhost:{https_port}"
     database = f"threshold_deployed_{os.getpid()}"
     instance = folder / "instance"

@@ -253,8 +253,8 @@ def flask_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def https_ports() -> tuple[int, int, int]:
-    """Three free loopback ports: nginx plain HTTP, nginx HTTPS, gunicorn."""
+def three_free_ports() -> tuple[int, int, int]:
+    """Three different free loopback ports (nginx plain HTTP, nginx HTTPS, gunicorn)."""
     ports: set[int] = set()
     while len(ports) < 3:
         ports.add(free_port())

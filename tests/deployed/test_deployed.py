@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyotp
 import pytest
 
@@ -173,3 +174,11 @@ def test_saved_screening_continues_from_its_link_in_a_new_browser(browser, stack
     # The token never travels onward in a Referer, and no log line keeps it.
     assert not [e.url for e in traffic.exchanges if e.referer and token in e.referer]
     assert token not in stack.logs()
+
+
+def test_plain_http_is_sent_to_https_without_logging_the_path(stack: Stack):
+    plain = f"http://localhost:{stack.nginx.site.http_port}/screening/resume/plain-http-token"
+    response = httpx.get(plain, follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "https://localhost/screening/resume/plain-http-token"
+    assert "plain-http-token" not in stack.logs()
