@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
+# Exported: the app builds its development links (PUBLIC_BASE_URL) from the port it serves on.
+export PORT
 export FLASK_APP := wsgi
 
 .PHONY: run test test-postgres lint scan format migrate translations compile-translations clean venv
@@ -16,10 +18,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-migrate: $(STAMP)
+# Catalogs first: the app checks them when it starts, and `db upgrade` starts it.
+migrate: $(STAMP) compile-translations
 	$(BIN)/flask --app wsgi db upgrade
 
-run: migrate compile-translations
+run: migrate
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) compile-translations

@@ -36,12 +36,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def trust_reverse_proxy(app: Flask) -> None:
-    """Believe X-Forwarded-* from PROXY_FIX_HOPS proxies, so rate limits and audit see clients."""
+    """Believe X-Forwarded-For/-Proto from PROXY_FIX_HOPS proxies, so rate limits see clients.
+
+    X-Forwarded-Host is not trusted: links come from PUBLIC_BASE_URL, and nginx passes a
+    client's own X-Forwarded-Host through unchanged.
+    """
     hops = int(app.config.get("PROXY_FIX_HOPS", 0))
     if hops > 0:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
-        )
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -140,6 +140,9 @@ def settings_from_environment(environ: os._Environ[str] | dict[str, str]) -> dic
             found[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}
     if environ.get("THRESHOLD_ENV"):
         found["THRESHOLD_ENV"] = environ["THRESHOLD_ENV"].strip().lower()
+    if environ.get("PORT") and "PUBLIC_BASE_URL" not in found:
+        # `make run` serves on PORT; links in development must point where it listens.
+        found["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{environ['PORT'].strip()}"
     return found
 
 
@@ -190,6 +193,9 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("set ENCRYPTION_KEYS (generate one with `flask --app wsgi keys generate`)")
     if not config.get("BLIND_INDEX_KEY"):
         problems.append("set BLIND_INDEX_KEY to a random value of at least 32 characters")
+    if not str(config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        # Resume links and staff notices are built from it, never from the request's Host.
+        problems.append("set PUBLIC_BASE_URL to the site's https:// address")
     storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
     if storage.startswith("memory://") and environ_get("WEB_CONCURRENCY", "1") != "1":
         # Each worker would count attempts separately, multiplying every limit.

@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import current_app
 
+from screening.links import public_url
 from screening.models import Submission
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ OUTBOX_DIR = "outbox"
 
 def portal_link(config: Any) -> str:
     """Return the sign-in address of the clinician portal."""
-    return str(config["PUBLIC_BASE_URL"]).rstrip("/") + "/portal/"
+    return public_url(config, "/portal/")
 
 
 def build_message(config: Any, *, urgent: bool) -> EmailMessage:

@@ -78,6 +78,8 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
         "ARGON2_MEMORY_COST": 8192,
         "ARGON2_PARALLELISM": 1,
         "SERVER_NAME": None,
+        # The test client's host: absolute links (resume links) then reach the same cookie jar.
+        "PUBLIC_BASE_URL": "http://localhost",
     }
     config.update(overrides)
     app = create_app(config)

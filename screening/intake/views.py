@@ -37,6 +37,7 @@ from screening.intake.pages import (
     stored_pairs,
     unfinished_or_review_url,
 )
+from screening.links import public_url
 from screening.questionnaire.conditions import enabled_items, is_enabled
 from screening.questionnaire.triage import risk_present
 from screening.questionnaire_registry import registry
@@ -183,7 +184,7 @@ def saved() -> str | Response:
     token = session.pop(SESSION_RESUME, None)
     if token is None:
         return redirect(url_for("intake.intro"))
-    link = url_for("intake.resume", token=token, _external=True)
+    link = public_url(current_app.config, url_for("intake.resume", token=token))
     return render_template(
         "intake/saved.html", resume_link=link, days=current_app.config["RESUME_LINK_DAYS"]
     )

@@ -22,12 +22,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # Blueprints whose every page collects or shows health information.
 NO_STORE_BLUEPRINTS = frozenset({"intake", "portal", "auth", "admin"})
 
+# `same-origin`: our own pages get the full Referer, which Flask-WTF's HTTPS check
+# (WTF_CSRF_SSL_STRICT) needs; other sites get nothing, not even the clinic's origin.
+REFERRER_POLICY = "same-origin"
+# Endpoints whose URL holds a bearer token (a resume link): no Referer at all, not even to us,
+# so the token is never carried onward (the redirect they answer with included).
+NO_REFERRER_ENDPOINTS = frozenset({"intake.resume"})
+
 
 def apply_headers(response: Response, *, production: bool) -> Response:
     """Set the headers that every response carries."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    if request.endpoint in NO_REFERRER_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
+    else:
+        response.headers["Referrer-Policy"] = REFERRER_POLICY
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"

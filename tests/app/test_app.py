@@ -175,7 +175,7 @@ def test_security_headers_on_public_pages(client):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
@@ -185,6 +185,7 @@ def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("ENCRYPTION_KEYS", TEST_KEY)
     monkeypatch.setenv("BLIND_INDEX_KEY", "b" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://screening.example.org")
 
 
 def test_production_refuses_debug_and_short_secret(monkeypatch, tmp_path):

@@ -48,9 +48,10 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[str]:
     """Serve a migrated app on a free loopback port; yield its base URL."""
     app = make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     thread.join(timeout=5)
     app.extensions["db_engine"].dispose()
@@ -77,9 +78,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     # It outlives each test: dispose of its pool at the end of the module, not of the test.
     CREATED_APPS.remove(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in pages (resume links) are built from PUBLIC_BASE_URL: this server's address.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveApp(f"http://127.0.0.1:{server.server_port}", app)
+    yield LiveApp(app.config["PUBLIC_BASE_URL"], app)
     server.shutdown()
     thread.join(timeout=5)
     app.extensions["db_engine"].dispose()
