@@ -216,7 +216,11 @@ def resume(token: str) -> str | Response:
     ):
         return render_template(
             "intake/resume_elsewhere.html",
-            continue_url=url_for("intake.resume", token=token, **request.args),
+            continue_url=url_for(
+                "intake.resume",
+                token=token,
+                **({"lang": request.args["lang"]} if "lang" in request.args else {}),
+            ),
         )
     session[SESSION_DRAFT_KEY] = service.take_over(db, draft)
     session.pop(SESSION_DONE, None)

@@ -124,10 +124,15 @@ def test_link_opened_while_in_use_elsewhere_asks_before_taking_over(tmp_path, da
     taken = laptop.post(link, data={"csrf_token": csrf_token_in(asked.data.decode())})
     assert location(taken) == "/screening/step/concerns"
     assert b"Alex Rivera" in laptop.get("/screening/step/about-you").data
-    lost = phone.get("/screening/step/about-you")
-    assert lost.status_code == 409
-    assert CONTINUED_ELSEWHERE in lost.data
-    assert b"Alex Rivera" not in lost.data
+    # A page left open there, sent with an expired form token, still keeps what was typed.
+    typed = section_formdata(app, "concerns", clean_answers(goals="Typed-on-the-phone-5521"))
+    typed["csrf_token"] = "expired"
+    sent = phone.post("/screening/step/concerns", data=typed)
+    assert sent.status_code == 409
+    assert CONTINUED_ELSEWHERE in sent.data
+    assert b"Typed-on-the-phone-5521" in sent.data
+    # Told once; from then on this browser simply has no screening in progress.
+    assert location(phone.get("/screening/step/about-you")) == "/screening/"
 
 
 def test_step_sent_from_the_browser_that_lost_the_draft_shows_what_was_typed(app):
