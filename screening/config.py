@@ -46,6 +46,7 @@ STRING_SETTINGS = (
 INT_SETTINGS = (
     "RESUME_LINK_DAYS",
     "DRAFT_RETENTION_DAYS",
+    "DRAFT_IDLE_MINUTES",
     "SCREENING_RETENTION_DAYS",
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
@@ -93,6 +94,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "CONTENT_RECHECK_SECONDS": 1,
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
+        # A screening left open this long is closed in that browser (e.g. a shared computer);
+        # the resume link still reopens it.
+        "DRAFT_IDLE_MINUTES": 60,
         "SCREENING_RETENTION_DAYS": 730,
         "SESSION_IDLE_MINUTES": 15,
         "SESSION_ABSOLUTE_HOURS": 10,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from screening.database import get_session
 from screening.errors import render_error
 from screening.intake import service
-from screening.intake.pages import bp, current_draft, questionnaire, render_step
+from screening.intake.pages import bp, closed_page, current_draft, questionnaire, render_step
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ def rerender_after_expired_token() -> tuple[str, int] | None:
     if request.view_args is None:
         return None
     draft = current_draft()
+    if draft is None and g.get("draft_lost"):
+        # Lost to another device or closed while idle: say so, still keeping what was typed.
+        return closed_page(g.draft_lost)
     q = questionnaire()
     try:
         section = q.section(request.view_args["section_id"])

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -31,6 +42,9 @@ bp.add_app_template_global(questions_html)
 
 SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
+# Why a browser's draft is no longer open there (kept on `g` by current_draft).
+LOST_ELSEWHERE = "elsewhere"
+LOST_IDLE = "idle"
 # The id of the form the language switch submits (templates/partials/language_switch.html).
 STEP_FORM_ID = "step-form"
 
@@ -46,16 +60,35 @@ def questionnaire() -> Questionnaire:
 
 
 def current_draft(*, for_update: bool = False) -> Submission | None:
-    """Return the draft this browser session is working on."""
-    draft = service.find_draft(get_session(), session.get(SESSION_DRAFT_KEY), for_update=for_update)
-    if draft is not None:
-        # Kept for the outage page: if a later write fails, earlier answers still shape the form.
-        g.saved_answers = dict(draft.answers or {})
+    """Return the draft this browser holds; None if it holds none, lost it or left it idle.
+
+    Why a held draft is gone is kept on `g` for `lost_session`: a browser that left its
+    draft idle too long, or whose draft was taken over by a resume link, is told so.
+    """
+    db = get_session()
+    token = session.get(SESSION_DRAFT_KEY)
+    draft = service.find_draft(db, token, for_update=for_update)
+    if draft is None:
+        if service.was_taken_over(db, token):
+            session.pop(SESSION_DRAFT_KEY, None)
+            g.draft_lost = LOST_ELSEWHERE
+        return None
+    if service.idle_too_long(draft, current_app.config["DRAFT_IDLE_MINUTES"]):
+        # Closed for privacy (e.g. a shared computer); the saved draft itself stays.
+        service.release_draft(db, draft)
+        session.pop(SESSION_DRAFT_KEY, None)
+        g.draft_lost = LOST_IDLE
+        return None
+    # Kept for the outage page: if a later write fails, earlier answers still shape the form.
+    g.saved_answers = dict(draft.answers or {})
     return draft
 
 
-def lost_session() -> Response:
-    """Send someone whose draft cannot be found back to the start, saying why."""
+def lost_session() -> Response | tuple[str, int]:
+    """Tell someone whose draft cannot be opened here why, keeping what they just typed."""
+    reason = g.get("draft_lost")
+    if reason is not None:
+        return closed_page(reason)
     flash(
         _(
             "We could not find your screening in progress. If you saved it, use your resume "
@@ -64,6 +97,42 @@ def lost_session() -> Response:
         "info",
     )
     return redirect(url_for("intake.intro"))
+
+
+def closed_page(reason: str) -> tuple[str, int]:
+    """Say the screening is closed in this browser; show nothing saved, only what was just sent.
+
+    A step sent from here is shown back with its input (nothing from the saved draft), so
+    what the person typed is not lost; anything else gets a short page.
+    """
+    status = 409 if reason == LOST_ELSEWHERE else 200
+    if reason == LOST_ELSEWHERE:
+        notice = _(
+            "This screening was continued on another device, so it is no longer open here. "
+            "Nothing you typed on this page was saved; it is shown below so you can copy it."
+        )
+    else:
+        notice = _(
+            "For your privacy, we closed this screening because it was not used for a while. "
+            "Nothing you typed on this page was saved; it is shown below so you can copy it."
+        )
+    if request.method == "POST" and request.endpoint == "intake.step" and request.view_args:
+        try:
+            section = questionnaire().section(request.view_args["section_id"])
+        except KeyError:
+            section = None
+        if section is not None:
+            return render_step(
+                questionnaire(),
+                {},
+                section,
+                request.form,
+                validate=False,
+                notice=notice,
+                status=status,
+                closed=True,
+            )
+    return render_template("intake/closed.html", reason=reason), status
 
 
 def step_url(section: Section, **params: Any) -> str:
@@ -134,8 +203,12 @@ def render_step(
     validate: bool,
     notice: str | None = None,
     status: int = 200,
+    closed: bool = False,
 ) -> tuple[str, int]:
-    """Render a step with every question; those that do not apply yet are hidden."""
+    """Render a step with every question; those that do not apply yet are hidden.
+
+    `closed`: the draft is no longer open here; show the input without buttons to send it.
+    """
     form = section_form(section, formdata)
     answers = {**saved, **lenient_answers(section, form)}
     visible_items = enabled_items(section, answers)
@@ -163,7 +236,8 @@ def render_step(
             notice=notice,
             return_to_review=returning_to_review(),
             lang=current_language(),
-            language_form=step_language_form(section),
+            language_form=None if closed else step_language_form(section),
+            closed=closed,
         ),
         status,
     )

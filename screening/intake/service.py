@@ -1,7 +1,8 @@
 """Draft and submission lifecycle: start, save a section, resume, submit. Services commit.
 
 A draft is found only through the hash of an opaque token held in the person's session (or
-of a resume token from a link). Submitting happens once, in one transaction.
+of a resume token from a link). One browser holds a draft at a time; a resume link works once
+and moves the draft to the browser that used it. Submitting happens once, in one transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from screening.questionnaire.triage import CATEGORIES, RuleSet, triage_response
 from screening.security.crypto import BlindIndex, token_digest
 
 CONSENT_SECTION = "consent"
+# A resume link opened while another browser used the draft this recently asks first.
+ACTIVE_ELSEWHERE = timedelta(minutes=30)
 
 
 def new_token() -> str:
@@ -216,23 +219,74 @@ def issue_resume_token(db: Session, draft: Submission, valid_days: int) -> str:
     return token
 
 
-def resume_draft(db: Session, resume_token: str) -> tuple[Submission, str] | None:
-    """Exchange a valid resume token for the draft and a fresh session token."""
+def idle_too_long(draft: Submission, idle_minutes: int) -> bool:
+    """Whether the draft has had no activity for longer than the idle limit."""
+    return utcnow() - as_utc(draft.updated_at) > timedelta(minutes=idle_minutes)
+
+
+def release_draft(db: Session, draft: Submission) -> None:
+    """Let go of an idle draft: no browser holds it until its resume link is used."""
+    draft.draft_token_hash = None
+    db.commit()
+
+
+def was_taken_over(db: Session, token: str | None) -> bool:
+    """Whether this session token held a draft that a resume link then moved elsewhere."""
+    if not token:
+        return False
+    return (
+        db.scalars(
+            select(Submission.id).where(
+                Submission.released_token_hash == token_digest(token),
+                Submission.state == SubmissionState.DRAFT,
+            )
+        ).first()
+        is not None
+    )
+
+
+def resumable_draft(db: Session, resume_token: str) -> Submission | None:
+    """Return the draft a resume link opens, locked, if the link is unused and unexpired."""
     draft = db.scalars(
-        select(Submission).where(
+        select(Submission)
+        .where(
             Submission.resume_token_hash == token_digest(resume_token),
             Submission.state == SubmissionState.DRAFT,
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if draft is None or draft.resume_expires_at is None:
         return None
     if as_utc(draft.resume_expires_at) < utcnow():
         return None
+    return draft
+
+
+def active_elsewhere(draft: Submission, session_token: str | None, idle_minutes: int) -> bool:
+    """Whether another browser holds the draft and used it recently (so ask before moving it)."""
+    if draft.draft_token_hash is None:
+        return False
+    if session_token and draft.draft_token_hash == token_digest(session_token):
+        return False
+    recent = min(ACTIVE_ELSEWHERE, timedelta(minutes=idle_minutes))
+    return utcnow() - as_utc(draft.updated_at) <= recent
+
+
+def take_over(db: Session, draft: Submission) -> str:
+    """Use up the resume link and give the draft to this browser; return its session token.
+
+    The link works once, and the browser that held the draft loses it: whoever had the link
+    or the draft before cannot read what is typed from now on.
+    """
     session_token = new_token()
+    draft.released_token_hash = draft.draft_token_hash
     draft.draft_token_hash = token_digest(session_token)
+    draft.resume_token_hash = None
+    draft.resume_expires_at = None
     draft.updated_at = utcnow()
     db.commit()
-    return draft, session_token
+    return session_token
 
 
 @dataclass(frozen=True)
@@ -302,6 +356,7 @@ def submit_draft(
     draft.updated_at = draft.submitted_at
     # The tokens die with the draft: a resume link or old session can never reopen it.
     draft.draft_token_hash = None
+    draft.released_token_hash = None
     draft.resume_token_hash = None
     draft.resume_expires_at = None
     db.commit()

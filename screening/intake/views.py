@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -50,9 +50,11 @@ HONEYPOT_FIELD = "website"
 
 
 @bp.get("/")
-def intro() -> str:
+def intro() -> str | Response | tuple[str, int]:
     """Explain what the screening is and is not, and offer to start or continue."""
     draft = current_draft()
+    if draft is None and g.get("draft_lost"):
+        return lost_session()
     return render_template("intake/intro.html", has_draft=draft is not None)
 
 
@@ -190,22 +192,38 @@ def saved() -> str | Response:
     )
 
 
-@bp.get("/resume/<token>")
+@bp.route("/resume/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_RESUME"])
-def resume(token: str) -> Response:
-    """Continue a saved draft from a resume link, on any device."""
-    result = service.resume_draft(get_session(), token)
-    if result is None:
+def resume(token: str) -> str | Response:
+    """Continue a saved draft from a resume link, once, in this browser.
+
+    The link is used up and the draft moves here: the browser that held it loses it. If that
+    browser used it in the last few minutes, ask first (a POST) rather than take it silently.
+    """
+    db = get_session()
+    draft = service.resumable_draft(db, token)
+    if draft is None:
         flash(
             _(
-                "That resume link has expired or has already been used to submit. "
-                "Please start a new screening."
+                "That resume link has expired or has already been used. If you saved your "
+                "screening again, use the newest link; otherwise please start a new screening."
             ),
             "info",
         )
         return redirect(url_for("intake.intro"))
-    draft, session_token = result
-    session[SESSION_DRAFT_KEY] = session_token
+    idle_minutes = current_app.config["DRAFT_IDLE_MINUTES"]
+    if request.method == "GET" and service.active_elsewhere(
+        draft, session.get(SESSION_DRAFT_KEY), idle_minutes
+    ):
+        return render_template(
+            "intake/resume_elsewhere.html",
+            continue_url=url_for(
+                "intake.resume",
+                token=token,
+                **({"lang": request.args["lang"]} if "lang" in request.args else {}),
+            ),
+        )
+    session[SESSION_DRAFT_KEY] = service.take_over(db, draft)
     session.pop(SESSION_DONE, None)
     if "lang" not in request.args:
         # A new device should open the screening in the language it was started in.

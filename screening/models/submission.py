@@ -66,6 +66,9 @@ class Submission(Base):
     draft_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     resume_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The holder token a resume link replaced: that browser is told the screening was continued
+    # on another device instead of being sent to the start with what it just typed lost.
+    released_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     # The queue's filters and sorts each have a covering index (migrations 0003b, 0005): each
     # starts with what a filter fixes, then the order it gives (ending in `id`, the tie-break),

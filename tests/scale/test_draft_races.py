@@ -9,10 +9,12 @@ write requests); over HTTP both databases are covered by test_concurrent_submiss
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from screening.database import new_session
 from screening.intake import service
@@ -119,3 +121,49 @@ def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg
             assert "pending" not in (row.progress or {})
         finally:
             check.close()
+
+
+def lock_waiters(app) -> int:  # type: ignore[no-untyped-def]
+    """Return how many connections to this database wait for a row lock."""
+    with app.extensions["db_engine"].connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar_one()
+
+
+def test_one_resume_link_used_twice_at_once_opens_the_draft_once(pg_app):
+    new_draft(pg_app)
+    with pg_app.app_context():
+        db = new_session(write=True)
+        link = service.issue_resume_token(db, db.scalars(select(Submission)).one(), 7)
+        db.close()
+        first, second = new_session(write=True), new_session(write=True)
+        got: list[Submission | None] = []
+        try:
+            draft = service.resumable_draft(first, link)
+            assert draft is not None
+            other = threading.Thread(target=lambda: got.append(try_link(pg_app, second, link)))
+            other.start()
+            # Let the second request reach the row lock before the first one commits.
+            for _ in range(50):
+                if lock_waiters(pg_app):
+                    break
+                time.sleep(0.02)
+            service.take_over(first, draft)
+            other.join(timeout=10)
+        finally:
+            first.close()
+            second.close()
+    assert got == [None]
+
+
+def try_link(app, db, link: str):  # type: ignore[no-untyped-def]
+    """Use a resume link in another thread, as a second request would."""
+    with app.app_context():
+        draft = service.resumable_draft(db, link)
+        if draft is not None:
+            service.take_over(db, draft)
+        return draft

@@ -438,10 +438,15 @@ class WizardMachine(RuleBasedStateMachine):
         assert link, "no resume link shown"
         old = self.client
         self.client = self.app.test_client()
-        resumed = self.client.get(f"/screening/resume/{link.group(1).decode()}")
+        # The old device was used a moment ago: the new one asks, then continues there.
+        asked = self.client.get(f"/screening/resume/{link.group(1).decode()}")
+        assert b"open on another device" in asked.data
+        resumed = self.client.post(f"/screening/resume/{link.group(1).decode()}")
         assert where(resumed) == self.first_unfinished()
-        # The old device's session no longer reaches the draft.
-        assert where(old.get(f"/screening/step/{self.steps[0]}")) == "/screening/"
+        # The old device's session no longer reaches the draft, and is told why.
+        lost = old.get(f"/screening/step/{self.steps[0]}")
+        assert lost.status_code == 409
+        assert b"continued on another device" in lost.data
 
     @invariant()
     def database_agrees_with_the_model(self) -> None:

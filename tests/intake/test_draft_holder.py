@@ -1,0 +1,187 @@
+"""One browser holds a draft at a time; a resume link works once; idle drafts close."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from screening.database import new_session
+from screening.models import Submission
+from tests.conftest import make_app
+from tests.intake.wizard_driver import location, resume_link_in, section_formdata, start
+from tests.questionnaire.factories import clean_answers
+
+VICTIM_NAME = "Quentin Marlowe-Oyelaran"
+VICTIM_PHONE = "+1 408 555 0199"
+ELSEWHERE = b"Your screening is open on another device"
+CONTINUED_ELSEWHERE = b"This screening was continued on another device"
+CLOSED_FOR_PRIVACY = b"We closed your screening for your privacy"
+
+
+def save_for_later(app, client, section_id, answers, csrf=None):  # type: ignore[no-untyped-def]
+    """Press "Save and finish later" on a step; return the resume link shown."""
+    data = section_formdata(app, section_id, answers)
+    data["action"] = "save"
+    if csrf:
+        data["csrf_token"] = csrf
+    response = client.post(f"/screening/step/{section_id}", data=data)
+    assert location(response) == "/screening/saved"
+    return resume_link_in(client.get("/screening/saved").data.decode())
+
+
+def stored_draft(app) -> Submission:  # type: ignore[no-untyped-def]
+    """Return the one screening in the database."""
+    with app.app_context():
+        db = new_session()
+        try:
+            return db.scalars(select(Submission)).one()
+        finally:
+            db.close()
+
+
+def last_activity_minutes_ago(app, minutes: int) -> None:  # type: ignore[no-untyped-def]
+    """Move the draft's last activity back, as if nobody had used it for `minutes`."""
+    with app.app_context():
+        db = new_session(write=True)
+        draft = db.scalars(select(Submission)).one()
+        draft.updated_at = draft.updated_at - timedelta(minutes=minutes)
+        db.commit()
+        db.close()
+
+
+def csrf_token_in(html: str) -> str:
+    """Return the CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def test_attacker_cannot_reopen_the_link_or_read_the_victims_answers(app):
+    attacker, victim = app.test_client(), app.test_client()
+    start(attacker)
+    link = save_for_later(app, attacker, "about-you", clean_answers())
+
+    last_activity_minutes_ago(app, 45)  # the victim opens the link later that day
+    assert location(victim.get(link)) == "/screening/step/concerns"
+    victims = clean_answers(full_name=VICTIM_NAME, phone=VICTIM_PHONE)
+    response = victim.post(
+        "/screening/step/about-you", data=section_formdata(app, "about-you", victims)
+    )
+    assert location(response) == "/screening/step/concerns"
+
+    # Neither the genuine link nor the browser that started the draft opens it any more.
+    reopened = attacker.get(link, follow_redirects=True)
+    seen = [
+        reopened.data,
+        attacker.get("/screening/step/about-you").data,
+        attacker.get("/screening/review").data,
+        attacker.get("/screening/").data,
+    ]
+    for page in seen:
+        assert VICTIM_NAME.encode() not in page
+        assert VICTIM_PHONE.encode() not in page
+    assert b"already been used" in reopened.data
+    assert VICTIM_NAME.encode() in victim.get("/screening/step/about-you").data
+
+
+def test_resume_link_works_once_and_saving_again_gives_a_new_one(app, client):
+    start(client)
+    link = save_for_later(app, client, "about-you", clean_answers())
+    last_activity_minutes_ago(app, 31)
+    laptop = app.test_client()
+    assert location(laptop.get(link)) == "/screening/step/concerns"
+
+    assert location(app.test_client().get(link)) == "/screening/"
+    assert location(laptop.get(link)) == "/screening/"
+
+    new_link = save_for_later(app, laptop, "concerns", clean_answers())
+    assert new_link != link
+    last_activity_minutes_ago(app, 31)
+    assert location(app.test_client().get(new_link)).startswith("/screening/step/")
+
+
+def test_link_opened_while_in_use_elsewhere_asks_before_taking_over(tmp_path, database_url):
+    app = make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+    phone, laptop = app.test_client(), app.test_client()
+    token = csrf_token_in(phone.get("/screening/").data.decode())
+    phone.post("/screening/start", data={"csrf_token": token})
+    link = save_for_later(app, phone, "about-you", clean_answers(), csrf=token)
+
+    asked = laptop.get(link)
+    assert asked.status_code == 200
+    assert ELSEWHERE in asked.data
+    for private in (b"Alex Rivera", b"alex.rivera@example.com", b"555 0142"):
+        assert private not in asked.data
+    # Asking moved nothing: the phone still holds the draft, and a POST without CSRF is refused.
+    assert b"Alex Rivera" in phone.get("/screening/step/about-you").data
+    assert laptop.post(link).status_code == 400
+    assert b"Alex Rivera" in phone.get("/screening/step/about-you").data
+
+    taken = laptop.post(link, data={"csrf_token": csrf_token_in(asked.data.decode())})
+    assert location(taken) == "/screening/step/concerns"
+    assert b"Alex Rivera" in laptop.get("/screening/step/about-you").data
+    # A page left open there, sent with an expired form token, still keeps what was typed.
+    typed = section_formdata(app, "concerns", clean_answers(goals="Typed-on-the-phone-5521"))
+    typed["csrf_token"] = "expired"
+    sent = phone.post("/screening/step/concerns", data=typed)
+    assert sent.status_code == 409
+    assert CONTINUED_ELSEWHERE in sent.data
+    assert b"Typed-on-the-phone-5521" in sent.data
+    # Told once; from then on this browser simply has no screening in progress.
+    assert location(phone.get("/screening/step/about-you")) == "/screening/"
+
+
+def test_step_sent_from_the_browser_that_lost_the_draft_shows_what_was_typed(app):
+    phone, laptop = app.test_client(), app.test_client()
+    start(phone)
+    link = save_for_later(app, phone, "about-you", clean_answers())
+    laptop.post(link)
+    saved_there = clean_answers(goals="Laptop-saved-goal-8812")
+    laptop.post("/screening/step/concerns", data=section_formdata(app, "concerns", saved_there))
+
+    typed = section_formdata(app, "concerns", clean_answers(goals="Phone-typed-goal-3391"))
+    del typed["concern-duration"]  # left blank here; the saved answer must not fill it in
+    page = phone.post("/screening/step/concerns", data=typed)
+    assert page.status_code == 409
+    assert CONTINUED_ELSEWHERE in page.data
+    assert b"Phone-typed-goal-3391" in page.data
+    assert b"Laptop-saved-goal-8812" not in page.data
+    assert not re.search(rb'value="2-5-years"\s+checked', page.data)
+    assert b'name="action"' not in page.data  # nothing here can send it into the lost draft
+    assert stored_draft(app).answers["goals"] == "Laptop-saved-goal-8812"
+
+
+def test_idle_draft_is_closed_for_privacy_but_kept(app, client):
+    start(client)
+    link = save_for_later(app, client, "about-you", clean_answers())
+    last_activity_minutes_ago(app, 59)
+    assert b"Alex Rivera" in client.get("/screening/step/about-you").data
+
+    last_activity_minutes_ago(app, 2)  # 61 minutes since the last save
+    page = client.get("/screening/step/about-you")
+    assert page.status_code == 200
+    assert CLOSED_FOR_PRIVACY in page.data
+    assert b"finish later" in page.data
+    assert b"In crisis? Call or text 988" in page.data
+    assert b'action="/screening/start"' in page.data
+    for private in (b"Alex Rivera", b"alex.rivera@example.com", b"555 0142"):
+        assert private not in page.data
+    # The cookie no longer opens it, anywhere; the saved draft stays for its link.
+    assert location(client.get("/screening/review")) == "/screening/"
+    assert b"Alex Rivera" not in client.get("/screening/", follow_redirects=True).data
+    draft = stored_draft(app)
+    assert draft.answers["full-name"] == "Alex Rivera"
+    assert draft.draft_token_hash is None
+    assert location(client.get(link)) == "/screening/step/concerns"
+    assert b"Alex Rivera" in client.get("/screening/step/about-you").data
+
+
+def test_idle_limit_is_a_setting(tmp_path, database_url):
+    app = make_app(tmp_path, database_url, DRAFT_IDLE_MINUTES=5)
+    client = app.test_client()
+    start(client)
+    save_for_later(app, client, "about-you", clean_answers())
+    last_activity_minutes_ago(app, 6)
+    assert CLOSED_FOR_PRIVACY in client.get("/screening/").data
