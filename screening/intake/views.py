@@ -45,6 +45,8 @@ from screening.questionnaire_registry import registry
 log = logging.getLogger(__name__)
 
 SESSION_RESUME = "resume_token_to_show"
+# A resume link's token between opening the link and pressing "Continue".
+SESSION_RESUME_PENDING = "resume_token_pending"
 # A field people never see; bots fill it in.
 HONEYPOT_FIELD = "website"
 
@@ -192,44 +194,70 @@ def saved() -> str | Response:
     )
 
 
-@bp.route("/resume/<token>", methods=["GET", "POST"])
+@bp.get("/resume/<token>")
 @limiter.limit(lambda: current_app.config["RATELIMIT_RESUME"])
-def resume(token: str) -> str | Response:
-    """Continue a saved draft from a resume link, once, in this browser.
+def resume(token: str) -> Response:
+    """Take a resume link's token off the address bar, then ask before using it.
 
-    The link is used up and the draft moves here: the browser that held it loses it. If that
-    browser used it in the last few minutes, ask first (a POST) rather than take it silently.
+    The token moves into the signed session cookie and the browser is sent on to a page
+    without it, so no later Referer or history entry carries it. Only that page's button
+    (a POST) uses the link up: link previews and mail scanners fetch links with GET.
+    """
+    if service.resumable_draft(get_session(), token) is None:
+        return link_not_usable()
+    session[SESSION_RESUME_PENDING] = token
+    return redirect(url_for("intake.resume_confirm", **language_arg()))
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESUME"])
+def resume_confirm() -> str | Response:
+    """Ask, then continue a saved draft here: the link is used up and the draft moves here.
+
+    The browser that held the draft loses it, so the page warns when that browser used it in
+    the last few minutes. Nothing from the draft is shown before the person continues.
     """
     db = get_session()
-    draft = service.resumable_draft(db, token)
+    token = session.get(SESSION_RESUME_PENDING)
+    draft = service.resumable_draft(db, token) if token else None
     if draft is None:
-        flash(
-            _(
-                "That resume link has expired or has already been used. If you saved your "
-                "screening again, use the newest link; otherwise please start a new screening."
-            ),
-            "info",
-        )
-        return redirect(url_for("intake.intro"))
-    idle_minutes = current_app.config["DRAFT_IDLE_MINUTES"]
-    if request.method == "GET" and service.active_elsewhere(
-        draft, session.get(SESSION_DRAFT_KEY), idle_minutes
-    ):
-        return render_template(
-            "intake/resume_elsewhere.html",
-            continue_url=url_for(
-                "intake.resume",
-                token=token,
-                **({"lang": request.args["lang"]} if "lang" in request.args else {}),
-            ),
-        )
-    session[SESSION_DRAFT_KEY] = service.take_over(db, draft)
-    session.pop(SESSION_DONE, None)
+        session.pop(SESSION_RESUME_PENDING, None)
+        return link_not_usable()
     if "lang" not in request.args:
         # A new device should open the screening in the language it was started in.
         i18n.remember_language(draft.language)
+    if request.method == "GET":
+        open_elsewhere = service.active_elsewhere(
+            draft, session.get(SESSION_DRAFT_KEY), current_app.config["DRAFT_IDLE_MINUTES"]
+        )
+        db.rollback()  # end the read (and its row lock) before rendering
+        return render_template(
+            "intake/resume.html",
+            open_elsewhere=open_elsewhere,
+            continue_url=url_for("intake.resume_confirm", **language_arg()),
+        )
+    session[SESSION_DRAFT_KEY] = service.take_over(db, draft)
+    session.pop(SESSION_RESUME_PENDING, None)
+    session.pop(SESSION_DONE, None)
     flash(_("Welcome back. Your answers so far are saved."), "info")
     return redirect(unfinished_or_review_url(questionnaire(), draft))
+
+
+def language_arg() -> dict[str, str]:
+    """Keep an explicit ?lang= choice across the resume pages."""
+    return {"lang": request.args["lang"]} if "lang" in request.args else {}
+
+
+def link_not_usable() -> Response:
+    """Say a resume link cannot be used (expired, used, or unknown) and offer a fresh start."""
+    flash(
+        _(
+            "That resume link has expired or has already been used. If you saved your "
+            "screening again, use the newest link; otherwise please start a new screening."
+        ),
+        "info",
+    )
+    return redirect(url_for("intake.intro"))
 
 
 @bp.get("/done")

@@ -20,6 +20,8 @@ SAVE = '.actions button[name="action"][value="save"]'
 START = 'form[action$="/screening/start"] button[type="submit"]'
 SEND = '#review-form button[type="submit"]'
 CONTINUE_AFTER_CRISIS = 'form[action$="/continue"] button[type="submit"]'
+# The button on the page a resume link opens ("Continue my screening" / "Continue here").
+CONTINUE_FROM_LINK = 'form[action*="/screening/resume"] button[type="submit"]'
 
 
 def every_step_answers(**overrides: Any) -> dict[str, Any]:

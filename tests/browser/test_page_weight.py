@@ -14,6 +14,7 @@ from screening.public.content import PAGES
 from tests.browser.checks import PHONE, WeightLog, write_weights
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
+    CONTINUE_FROM_LINK,
     NEXT,
     SAVE,
     SEND,
@@ -79,6 +80,7 @@ def test_every_page_is_under_100_kb_and_served_from_one_origin(live_app, browser
             link = tab.input_value("#resume-link")
             log.take()
             tab.goto(link)
+            tab.click(CONTINUE_FROM_LINK)
             continue
         tab.click(NEXT)
     weigh("review")

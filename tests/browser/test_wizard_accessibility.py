@@ -14,6 +14,7 @@ from tests.browser.checks import DESKTOP, PHONE, PageAudit
 from tests.browser.conftest import screenshot
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
+    CONTINUE_FROM_LINK,
     NEXT,
     SAVE,
     SEND,
@@ -88,6 +89,8 @@ def test_every_screening_page_passes_accessibility_checks(live_app, browser, lan
             shoot(tab, f"saved-{lang}")
             resume_link = tab.input_value("#resume-link")
             tab.goto(resume_link)
+            audit.check(tab, f"resume question ({lang})")
+            tab.click(CONTINUE_FROM_LINK)
             continue
         tab.click(NEXT)
 

@@ -180,7 +180,7 @@ def test_browser_language_is_used_until_a_choice_is_made(client: FlaskClient) ->
 
 
 def test_resume_link_reopens_in_the_language_the_screening_started_in(app):
-    from tests.intake.wizard_driver import resume_link_in, section_formdata, start
+    from tests.intake.wizard_driver import resume_from, resume_link_in, section_formdata, start
     from tests.questionnaire.factories import clean_answers
 
     person = app.test_client()
@@ -191,5 +191,5 @@ def test_resume_link_reopens_in_the_language_the_screening_started_in(app):
     person.post("/screening/step/about-you", data=data)
     link = resume_link_in(person.get("/screening/saved").data.decode())
     other_device = app.test_client()
-    other_device.post(link)  # continue here: the first device was used a moment ago
+    resume_from(other_device, link)  # "Continue here": the first device was just used
     assert '<html lang="es">' in other_device.get("/screening/step/concerns").data.decode()

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from screening.database import new_session
 from screening.models import Submission
 from tests.conftest import make_app
-from tests.intake.wizard_driver import location, resume_link_in, section_formdata, start
+from tests.intake.wizard_driver import (
+    location,
+    open_resume_link,
+    resume_from,
+    resume_link_in,
+    section_formdata,
+    start,
+)
 from tests.questionnaire.factories import clean_answers
 
 VICTIM_NAME = "Quentin Marlowe-Oyelaran"
@@ -64,7 +71,7 @@ def test_attacker_cannot_reopen_the_link_or_read_the_victims_answers(app):
     link = save_for_later(app, attacker, "about-you", clean_answers())
 
     last_activity_minutes_ago(app, 45)  # the victim opens the link later that day
-    assert location(victim.get(link)) == "/screening/step/concerns"
+    assert location(resume_from(victim, link)) == "/screening/step/concerns"
     victims = clean_answers(full_name=VICTIM_NAME, phone=VICTIM_PHONE)
     response = victim.post(
         "/screening/step/about-you", data=section_formdata(app, "about-you", victims)
@@ -91,7 +98,7 @@ def test_resume_link_works_once_and_saving_again_gives_a_new_one(app, client):
     link = save_for_later(app, client, "about-you", clean_answers())
     last_activity_minutes_ago(app, 31)
     laptop = app.test_client()
-    assert location(laptop.get(link)) == "/screening/step/concerns"
+    assert location(resume_from(laptop, link)) == "/screening/step/concerns"
 
     assert location(app.test_client().get(link)) == "/screening/"
     assert location(laptop.get(link)) == "/screening/"
@@ -99,7 +106,24 @@ def test_resume_link_works_once_and_saving_again_gives_a_new_one(app, client):
     new_link = save_for_later(app, laptop, "concerns", clean_answers())
     assert new_link != link
     last_activity_minutes_ago(app, 31)
-    assert location(app.test_client().get(new_link)).startswith("/screening/step/")
+    assert location(resume_from(app.test_client(), new_link)).startswith("/screening/step/")
+
+
+def test_opening_the_link_only_asks_so_a_link_preview_cannot_use_it_up(app, client):
+    start(client)
+    link = save_for_later(app, client, "about-you", clean_answers())
+    last_activity_minutes_ago(app, 31)
+    holder_before = stored_draft(app).draft_token_hash
+    preview = app.test_client()  # a chat app's link preview or a mail scanner
+    for _ in range(2):
+        asked = open_resume_link(preview, link)
+        assert asked.status_code == 200
+        assert b"Continue my screening" in asked.data
+        assert b"Alex Rivera" not in asked.data
+    assert stored_draft(app).draft_token_hash == holder_before
+    person = app.test_client()
+    assert location(resume_from(person, link)) == "/screening/step/concerns"
+    assert b"Alex Rivera" in person.get("/screening/step/about-you").data
 
 
 def test_link_opened_while_in_use_elsewhere_asks_before_taking_over(tmp_path, database_url):
@@ -109,17 +133,19 @@ def test_link_opened_while_in_use_elsewhere_asks_before_taking_over(tmp_path, da
     phone.post("/screening/start", data={"csrf_token": token})
     link = save_for_later(app, phone, "about-you", clean_answers(), csrf=token)
 
-    asked = laptop.get(link)
+    asked = open_resume_link(laptop, link)
     assert asked.status_code == 200
     assert ELSEWHERE in asked.data
     for private in (b"Alex Rivera", b"alex.rivera@example.com", b"555 0142"):
         assert private not in asked.data
     # Asking moved nothing: the phone still holds the draft, and a POST without CSRF is refused.
     assert b"Alex Rivera" in phone.get("/screening/step/about-you").data
-    assert laptop.post(link).status_code == 400
+    assert laptop.post("/screening/resume").status_code == 400
     assert b"Alex Rivera" in phone.get("/screening/step/about-you").data
 
-    taken = laptop.post(link, data={"csrf_token": csrf_token_in(asked.data.decode())})
+    taken = laptop.post(
+        "/screening/resume", data={"csrf_token": csrf_token_in(asked.data.decode())}
+    )
     assert location(taken) == "/screening/step/concerns"
     assert b"Alex Rivera" in laptop.get("/screening/step/about-you").data
     # A page left open there, sent with an expired form token, still keeps what was typed.
@@ -137,7 +163,7 @@ def test_step_sent_from_the_browser_that_lost_the_draft_shows_what_was_typed(app
     phone, laptop = app.test_client(), app.test_client()
     start(phone)
     link = save_for_later(app, phone, "about-you", clean_answers())
-    laptop.post(link)
+    resume_from(laptop, link)
     saved_there = clean_answers(goals="Laptop-saved-goal-8812")
     laptop.post("/screening/step/concerns", data=section_formdata(app, "concerns", saved_there))
 
@@ -174,7 +200,7 @@ def test_idle_draft_is_closed_for_privacy_but_kept(app, client):
     draft = stored_draft(app)
     assert draft.answers["full-name"] == "Alex Rivera"
     assert draft.draft_token_hash is None
-    assert location(client.get(link)) == "/screening/step/concerns"
+    assert location(resume_from(client, link)) == "/screening/step/concerns"
     assert b"Alex Rivera" in client.get("/screening/step/about-you").data
 
 

@@ -91,3 +91,19 @@ def resume_link_in(html: str) -> str:
     match = re.search(r'<textarea id="resume-link"[^>]*>([^<]+)</textarea>', html)
     assert match, "no resume link on the page"
     return match.group(1).strip()
+
+
+def open_resume_link(client: FlaskClient, link: str) -> Any:
+    """Open a resume link as a browser does: the token page redirects to the question page."""
+    opened = client.get(link)
+    if location(opened) != "/screening/resume":
+        return opened  # a dead link: sent to the start page
+    return client.get(opened.headers["Location"])
+
+
+def resume_from(client: FlaskClient, link: str, **post: Any) -> Any:
+    """Open a resume link and press "Continue"; return the response to the button."""
+    opened = client.get(link)
+    if location(opened) != "/screening/resume":
+        return opened
+    return client.post(opened.headers["Location"], **post)

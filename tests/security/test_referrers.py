@@ -22,9 +22,14 @@ def test_pages_send_referer_to_our_own_origin_only(client):
 
 def test_resume_link_response_sends_no_referer_at_all(app, client):
     link = saved_resume_link(app, client)
-    resumed = app.test_client().get(link)
-    assert location(resumed) == "/screening/step/concerns"
-    assert resumed.headers["Referrer-Policy"] == "no-referrer"
+    other = app.test_client()
+    opened = other.get(link)
+    # The token leaves the address bar at once: the page that asks has none in its URL.
+    assert location(opened) == "/screening/resume"
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    asked = other.get("/screening/resume")
+    assert asked.headers["Referrer-Policy"] == "same-origin"
+    assert link.rsplit("/", 1)[-1].encode() not in asked.data
     # An unknown or dead token is answered the same way.
     dead = app.test_client().get("/screening/resume/not-a-real-token")
     assert dead.status_code == 302
