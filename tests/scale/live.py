@@ -257,6 +257,39 @@ class GunicornServer:
         self.stop()
 
 
+class RetryStaleKeepAlive(httpx.HTTPTransport):
+    """Send a request again, once, when a reused keep-alive connection closed unanswered.
+
+    gunicorn closes an idle keep-alive connection after its `--keep-alive` seconds; a request
+    the client writes on it at that same moment gets no response at all ("Server disconnected
+    without sending a response"), though the server never saw it. A browser does not show
+    this to the person: Chromium resends a request once when a reused connection closes
+    before any byte of the response, and nginx (docs/DEPLOY.md) opens a new upstream
+    connection per request, so gunicorn behind it never meets the race. This transport does
+    what Chromium does, and only that: a fresh connection that closes, any response byte, or
+    any other error still fails the test.
+    """
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request`; resend it once if a reused connection closed before answering."""
+        opened_connection: list[str] = []
+
+        def trace(event: str, _info: dict[str, Any]) -> None:
+            # httpcore reports connection.connect_tcp.* only when it opens a new connection.
+            if event.startswith("connection.connect_tcp."):
+                opened_connection.append(event)
+
+        request.extensions = {**request.extensions, "trace": trace}
+        try:
+            return super().handle_request(request)
+        except httpx.RemoteProtocolError as error:
+            unanswered = "without sending a response" in str(error)
+            if opened_connection or not unanswered:
+                raise
+        request.extensions = {k: v for k, v in request.extensions.items() if k != "trace"}
+        return super().handle_request(request)
+
+
 def path_of(response: httpx.Response) -> str:
     """The path a redirect points at."""
     return urlsplit(response.headers["location"]).path
@@ -277,7 +310,9 @@ class HttpPerson:
         self.app = app
         self.base_urls = list(base_urls)
         self._turn = 0
-        self.client = httpx.Client(timeout=REQUEST_TIMEOUT, follow_redirects=False)
+        self.client = httpx.Client(
+            timeout=REQUEST_TIMEOUT, follow_redirects=False, transport=RetryStaleKeepAlive()
+        )
         self.csrf_token: str | None = None
         self.statuses: list[int] = []
 
