@@ -105,6 +105,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "MAIL_SENDER": "threshold@example.org",
         "LOG_LEVEL": "INFO",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis down: count in this process's memory (and log a warning) instead of answering
+        # every limited route with a 500; Flask-Limiter goes back to Redis when it answers.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_SCREENING_START": "60 per hour",
         "RATELIMIT_RESUME": "30 per hour",
