@@ -261,30 +261,35 @@ class RetryStaleKeepAlive(httpx.HTTPTransport):
     """Send a request again, once, when a reused keep-alive connection closed unanswered.
 
     gunicorn closes an idle keep-alive connection after its `--keep-alive` seconds; a request
-    the client writes on it at that same moment gets no response at all ("Server disconnected
-    without sending a response"), though the server never saw it. A browser does not show
-    this to the person: Chromium resends a request once when a reused connection closes
-    before any byte of the response, and nginx (docs/DEPLOY.md) opens a new upstream
-    connection per request, so gunicorn behind it never meets the race. This transport does
-    what Chromium does, and only that: a fresh connection that closes, any response byte, or
-    any other error still fails the test.
+    the client writes on it at that same moment gets no response at all: the connection
+    closes ("Server disconnected without sending a response") or, when the request was
+    already in the server's socket buffer, is reset ("Connection reset by peer"). The server
+    never handled it. A browser does not show this to the person: Chromium resends a request
+    once when a reused connection closes or resets before the response headers arrive
+    (HttpNetworkTransaction::ShouldResendRequest), and nginx (docs/DEPLOY.md) opens a new
+    upstream connection per request, so gunicorn behind it never meets the race. This
+    transport does what Chromium does, and only that: on a fresh connection, after response
+    headers, or for any other error, the failure still fails the test.
     """
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request`; resend it once if a reused connection closed before answering."""
-        opened_connection: list[str] = []
+        events: list[str] = []
 
         def trace(event: str, _info: dict[str, Any]) -> None:
-            # httpcore reports connection.connect_tcp.* only when it opens a new connection.
-            if event.startswith("connection.connect_tcp."):
-                opened_connection.append(event)
+            events.append(event)
 
         request.extensions = {**request.extensions, "trace": trace}
         try:
             return super().handle_request(request)
-        except httpx.RemoteProtocolError as error:
-            unanswered = "without sending a response" in str(error)
-            if opened_connection or not unanswered:
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            # httpcore reports connection.connect_tcp.* only when it opens a new connection.
+            reused = not any(event.startswith("connection.connect_tcp.") for event in events)
+            answered = "http11.receive_response_headers.complete" in events
+            closed_unanswered = not isinstance(error, httpx.RemoteProtocolError) or (
+                "without sending a response" in str(error)
+            )
+            if not reused or answered or not closed_unanswered:
                 raise
         request.extensions = {k: v for k, v in request.extensions.items() if k != "trace"}
         return super().handle_request(request)

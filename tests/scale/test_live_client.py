@@ -8,6 +8,7 @@ fresh connection, which must still fail.
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 
@@ -80,6 +81,50 @@ def test_request_on_a_keep_alive_connection_closed_unanswered_is_sent_again(raw_
     finally:
         person.close()
     assert accepted == [1, 2]
+
+
+def reset(connection: socket.socket) -> None:
+    """Close with a TCP reset, as a server does that closes with a request left unread."""
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_request_on_a_keep_alive_connection_reset_unanswered_is_sent_again(raw_server):
+    def script(connection: socket.socket, number: int) -> None:
+        if number == 1:
+            read_request(connection)
+            answer(connection, b"first")
+            read_request(connection)
+            reset(connection)
+            return
+        read_request(connection)
+        answer(connection, b"again")
+
+    url, accepted = raw_server(script)
+    person = HttpPerson(None, url)  # type: ignore[arg-type]
+    try:
+        assert person.get("/one").text == "first"
+        assert person.get("/two").text == "again"
+    finally:
+        person.close()
+    assert accepted == [1, 2]
+
+
+def test_reused_connection_closed_after_the_response_headers_still_fails(raw_server):
+    def script(connection: socket.socket, number: int) -> None:
+        read_request(connection)
+        answer(connection, b"first")
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ncut short")
+
+    url, accepted = raw_server(script)
+    person = HttpPerson(None, url)  # type: ignore[arg-type]
+    try:
+        assert person.get("/one").text == "first"
+        with pytest.raises(httpx.RemoteProtocolError):
+            person.get("/two")
+    finally:
+        person.close()
+    assert accepted == [1]
 
 
 def test_fresh_connection_closed_unanswered_still_fails(raw_server):
