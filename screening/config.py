@@ -58,7 +58,7 @@ INT_SETTINGS = (
     "DATABASE_MAX_OVERFLOW",
     "DATABASE_POOL_TIMEOUT",
 )
-BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED")
+BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "RATELIMIT_SINGLE_PROCESS")
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -193,15 +193,35 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("set ENCRYPTION_KEYS (generate one with `flask --app wsgi keys generate`)")
     if not config.get("BLIND_INDEX_KEY"):
         problems.append("set BLIND_INDEX_KEY to a random value of at least 32 characters")
-    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
-    if storage.startswith("memory://") and environ_get("WEB_CONCURRENCY", "1") != "1":
-        # Each worker would count attempts separately, multiplying every limit.
-        problems.append(
-            "set RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/0): in-memory rate "
-            "limits only work with one worker (WEB_CONCURRENCY=1)"
-        )
+    problems.extend(rate_limit_storage_problems(config))
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def rate_limit_storage_problems(config: dict[str, Any]) -> list[str]:
+    """Refuse in-memory rate limits in production unless one process is declared.
+
+    The app cannot see how many workers gunicorn (or a second instance) runs, and in memory
+    each process counts on its own, multiplying every limit; so shared storage is the default
+    and counting in memory needs RATELIMIT_SINGLE_PROCESS=true, a promise made on purpose.
+    """
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not config.get("RATELIMIT_ENABLED", True) or not storage.startswith("memory://"):
+        return []
+    if not config.get("RATELIMIT_SINGLE_PROCESS"):
+        return [
+            "set RATELIMIT_STORAGE_URI to a Redis every process shares (e.g. "
+            "redis://127.0.0.1:6379/0): in-memory rate limits count separately in each "
+            "gunicorn worker and each instance, so `--workers 4` allows four times every limit "
+            "(only if exactly one process serves the app, set RATELIMIT_SINGLE_PROCESS=true "
+            "instead)"
+        ]
+    if environ_get("WEB_CONCURRENCY", "1") != "1":
+        return [
+            "RATELIMIT_SINGLE_PROCESS=true but WEB_CONCURRENCY asks for several workers: set "
+            "RATELIMIT_STORAGE_URI to a shared Redis (e.g. redis://127.0.0.1:6379/0)"
+        ]
+    return []
 
 
 def environ_get(name: str, default: str) -> str:

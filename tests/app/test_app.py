@@ -185,6 +185,7 @@ def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("ENCRYPTION_KEYS", TEST_KEY)
     monkeypatch.setenv("BLIND_INDEX_KEY", "b" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
 
 
 def test_production_refuses_debug_and_short_secret(monkeypatch, tmp_path):
