@@ -26,6 +26,7 @@ STRING_SETTINGS = (
     "DATABASE_URL",
     "ENCRYPTION_KEYS",
     "BLIND_INDEX_KEY",
+    "AUDIT_KEYS",
     "CLINIC_NAME",
     "CLINIC_PHONE",
     "CLINIC_EMAIL",
@@ -61,6 +62,8 @@ INT_SETTINGS = (
 BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "RATELIMIT_SINGLE_PROCESS")
 
 MIN_SECRET_KEY_LENGTH = 32
+# Secrets generated once into instance/dev-secrets.json outside production.
+DEVELOPMENT_SECRETS = ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEYS")
 
 
 class ConfigError(RuntimeError):
@@ -148,7 +151,7 @@ def settings_from_environment(environ: os._Environ[str] | dict[str, str]) -> dic
 
 def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> None:
     """Fill missing secrets from instance/dev-secrets.json, creating it once with a warning."""
-    needed = [k for k in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY") if not config.get(k)]
+    needed = [k for k in DEVELOPMENT_SECRETS if not config.get(k)]
     if not needed:
         return
     secrets_file = instance_path / "dev-secrets.json"
@@ -160,6 +163,7 @@ def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> N
         ("SECRET_KEY", lambda: secrets.token_urlsafe(48)),
         ("ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode()),
         ("BLIND_INDEX_KEY", lambda: secrets.token_urlsafe(32)),
+        ("AUDIT_KEYS", lambda: secrets.token_urlsafe(32)),
     ):
         if name not in stored:
             stored[name] = make()
@@ -171,8 +175,8 @@ def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> N
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(stored, handle, indent=2)
         log.warning(
-            "Generated development secrets in %s. Set SECRET_KEY, ENCRYPTION_KEYS and "
-            "BLIND_INDEX_KEY in the environment for production.",
+            "Generated development secrets in %s. Set SECRET_KEY, ENCRYPTION_KEYS, "
+            "BLIND_INDEX_KEY and AUDIT_KEYS in the environment for production.",
             secrets_file,
         )
     for name in needed:
@@ -193,6 +197,12 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("set ENCRYPTION_KEYS (generate one with `flask --app wsgi keys generate`)")
     if not config.get("BLIND_INDEX_KEY"):
         problems.append("set BLIND_INDEX_KEY to a random value of at least 32 characters")
+    audit_keys = [part.strip() for part in str(config.get("AUDIT_KEYS") or "").split(",")]
+    if any(len(key) < MIN_SECRET_KEY_LENGTH for key in audit_keys):
+        problems.append(
+            "set AUDIT_KEYS to random values of at least 32 characters, comma-separated, newest "
+            "first (python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
     problems.extend(rate_limit_storage_problems(config))
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")

@@ -42,6 +42,7 @@ def test_gunicorn_with_two_workers_and_no_redis_refuses_to_start_in_production(t
         secret_key="k" * 48,
         encryption_keys=TEST_KEY,
         blind_key="b" * 40,
+        audit_keys="a" * 40,
         THRESHOLD_ENV="production",
     )
     for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_SINGLE_PROCESS", "WEB_CONCURRENCY"):

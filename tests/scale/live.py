@@ -121,6 +121,7 @@ def server_environment(
     secret_key: str,
     encryption_keys: str,
     blind_key: str,
+    audit_keys: str,
     **extra: str,
 ) -> dict[str, str]:
     """Build the environment a gunicorn instance is started with."""
@@ -138,6 +139,7 @@ def server_environment(
             "SECRET_KEY": secret_key,
             "ENCRYPTION_KEYS": encryption_keys,
             "BLIND_INDEX_KEY": blind_key,
+            "AUDIT_KEYS": audit_keys,
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
