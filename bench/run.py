@@ -621,6 +621,7 @@ def main() -> None:
         secret_key=secrets.token_urlsafe(48),
         encryption_keys=Fernet.generate_key().decode(),
         blind_key=secrets.token_urlsafe(32),
+        audit_keys=secrets.token_urlsafe(32),
         LOG_LEVEL="INFO",
     )
     settings = {
@@ -630,6 +631,7 @@ def main() -> None:
             "SECRET_KEY",
             "ENCRYPTION_KEYS",
             "BLIND_INDEX_KEY",
+            "AUDIT_KEYS",
             "THRESHOLD_INSTANCE_PATH",
         )
     }

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screening import config as config_module
 from screening import database
+from screening.security.audit_keys import AuditKeys
 from screening.security.crypto import BlindIndex, configure_cipher
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,7 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
     keys = config_module.parse_encryption_keys(app.config["ENCRYPTION_KEYS"])
     app.extensions["field_cipher"] = configure_cipher(keys)
     app.extensions["blind_index"] = BlindIndex(app.config["BLIND_INDEX_KEY"])
+    app.extensions["audit_keys"] = AuditKeys(app.config["AUDIT_KEYS"])
 
 
 def configure_logging(app: Flask) -> None:

@@ -21,7 +21,7 @@ from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, r
 from screening.questionnaire.triage import triage_response
 from screening.questionnaire_registry import registry
 from screening.retention import purge
-from screening.security.audit import record, verify_chain
+from screening.security.audit import count_unkeyed, record, resign_chain, verify_chain
 from screening.security.key_rotation import rotate_all
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -125,17 +125,44 @@ def keys_rotate() -> None:
 
 @audit_cli.command("verify")
 def audit_verify() -> None:
-    """Check the audit trail's hash chain; exit 1 naming any edited or missing rows."""
+    """Check the audit trail's signatures and links; exit 1 naming any edited or missing rows."""
     db = new_session()
     try:
         broken = verify_chain(db)
+        unkeyed = count_unkeyed(db)
         count = db.scalar(select(func.count()).select_from(AuditEvent))
     finally:
         db.close()
     if broken:
         click.echo(f"Audit trail BROKEN at event ids: {', '.join(map(str, broken[:50]))}", err=True)
+        if unkeyed:
+            click.echo(
+                f"{unkeyed} events predate keyed signing: check and sign them once with "
+                "`flask audit resign`.",
+                err=True,
+            )
         sys.exit(1)
     click.echo(f"Audit trail intact: {count} events.")
+
+
+@audit_cli.command("resign")
+def audit_resign() -> None:
+    """Check the chain, then sign every event with the newest AUDIT_KEYS key (exit 1 if broken)."""
+    db = new_session(write=True)
+    try:
+        try:
+            signed = resign_chain(db)
+        except ValueError as broken:
+            db.rollback()
+            click.echo(f"Audit trail BROKEN at event ids: {broken}; nothing signed.", err=True)
+            sys.exit(1)
+        record(db, "audit.resigned", detail={"rows": signed})
+        db.commit()
+    finally:
+        db.close()
+    click.echo(
+        f"Signed {signed} events with key {current_app.extensions['audit_keys'].signing_id}."
+    )
 
 
 @retention_cli.command("purge")

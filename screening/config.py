@@ -26,6 +26,7 @@ STRING_SETTINGS = (
     "DATABASE_URL",
     "ENCRYPTION_KEYS",
     "BLIND_INDEX_KEY",
+    "AUDIT_KEYS",
     "CLINIC_NAME",
     "CLINIC_PHONE",
     "CLINIC_EMAIL",
@@ -59,9 +60,11 @@ INT_SETTINGS = (
     "DATABASE_MAX_OVERFLOW",
     "DATABASE_POOL_TIMEOUT",
 )
-BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED")
+BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "RATELIMIT_SINGLE_PROCESS")
 
 MIN_SECRET_KEY_LENGTH = 32
+# Secrets generated once into instance/dev-secrets.json outside production.
+DEVELOPMENT_SECRETS = ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEYS")
 
 
 class ConfigError(RuntimeError):
@@ -109,6 +112,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "MAIL_SENDER": "threshold@example.org",
         "LOG_LEVEL": "INFO",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis down: count in this process's memory (and log a warning) instead of answering
+        # every limited route with a 500; Flask-Limiter goes back to Redis when it answers.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_SCREENING_START": "60 per hour",
         "RATELIMIT_RESUME": "30 per hour",
@@ -152,7 +158,7 @@ def settings_from_environment(environ: os._Environ[str] | dict[str, str]) -> dic
 
 def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> None:
     """Fill missing secrets from instance/dev-secrets.json, creating it once with a warning."""
-    needed = [k for k in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY") if not config.get(k)]
+    needed = [k for k in DEVELOPMENT_SECRETS if not config.get(k)]
     if not needed:
         return
     secrets_file = instance_path / "dev-secrets.json"
@@ -164,6 +170,7 @@ def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> N
         ("SECRET_KEY", lambda: secrets.token_urlsafe(48)),
         ("ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode()),
         ("BLIND_INDEX_KEY", lambda: secrets.token_urlsafe(32)),
+        ("AUDIT_KEYS", lambda: secrets.token_urlsafe(32)),
     ):
         if name not in stored:
             stored[name] = make()
@@ -175,8 +182,8 @@ def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> N
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(stored, handle, indent=2)
         log.warning(
-            "Generated development secrets in %s. Set SECRET_KEY, ENCRYPTION_KEYS and "
-            "BLIND_INDEX_KEY in the environment for production.",
+            "Generated development secrets in %s. Set SECRET_KEY, ENCRYPTION_KEYS, "
+            "BLIND_INDEX_KEY and AUDIT_KEYS in the environment for production.",
             secrets_file,
         )
     for name in needed:
@@ -200,15 +207,41 @@ def check_production(config: dict[str, Any]) -> None:
     if not str(config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         # Resume links and staff notices are built from it, never from the request's Host.
         problems.append("set PUBLIC_BASE_URL to the site's https:// address")
-    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
-    if storage.startswith("memory://") and environ_get("WEB_CONCURRENCY", "1") != "1":
-        # Each worker would count attempts separately, multiplying every limit.
+    audit_keys = [part.strip() for part in str(config.get("AUDIT_KEYS") or "").split(",")]
+    if any(len(key) < MIN_SECRET_KEY_LENGTH for key in audit_keys):
         problems.append(
-            "set RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/0): in-memory rate "
-            "limits only work with one worker (WEB_CONCURRENCY=1)"
+            "set AUDIT_KEYS to random values of at least 32 characters, comma-separated, newest "
+            "first (python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
+    problems.extend(rate_limit_storage_problems(config))
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def rate_limit_storage_problems(config: dict[str, Any]) -> list[str]:
+    """Refuse in-memory rate limits in production unless one process is declared.
+
+    The app cannot see how many workers gunicorn (or a second instance) runs, and in memory
+    each process counts on its own, multiplying every limit; so shared storage is the default
+    and counting in memory needs RATELIMIT_SINGLE_PROCESS=true, a promise made on purpose.
+    """
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not config.get("RATELIMIT_ENABLED", True) or not storage.startswith("memory://"):
+        return []
+    if not config.get("RATELIMIT_SINGLE_PROCESS"):
+        return [
+            "set RATELIMIT_STORAGE_URI to a Redis every process shares (e.g. "
+            "redis://127.0.0.1:6379/0): in-memory rate limits count separately in each "
+            "gunicorn worker and each instance, so `--workers 4` allows four times every limit "
+            "(only if exactly one process serves the app, set RATELIMIT_SINGLE_PROCESS=true "
+            "instead)"
+        ]
+    if environ_get("WEB_CONCURRENCY", "1") != "1":
+        return [
+            "RATELIMIT_SINGLE_PROCESS=true but WEB_CONCURRENCY asks for several workers: set "
+            "RATELIMIT_STORAGE_URI to a shared Redis (e.g. redis://127.0.0.1:6379/0)"
+        ]
+    return []
 
 
 def environ_get(name: str, default: str) -> str:

@@ -38,6 +38,11 @@ def init_logging(app: Flask) -> None:
         # handler drops everything below WARNING: the request lines would be lost. Flask's
         # handler writes to the server's error stream (stderr, so journald under systemd).
         package_logger.addHandler(default_handler)
+    # Flask-Limiter warns here when Redis stops answering and it falls back to memory; like
+    # ours, its logger has no handler under gunicorn, and the warning must reach the log.
+    limiter_logger = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_logger.handlers:
+        limiter_logger.addHandler(default_handler)
     logging.getLogger("werkzeug").addFilter(RedactTokens())
 
     @app.before_request

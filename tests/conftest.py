@@ -17,6 +17,7 @@ from sqlalchemy import text
 from screening import create_app
 
 TEST_KEY = Fernet.generate_key().decode()
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef-0123456789"
 # Every app a test builds, so its connection pool is closed when the test ends.
 CREATED_APPS: list[Flask] = []
 
@@ -69,6 +70,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-checks",
         "ENCRYPTION_KEYS": TEST_KEY,
         "BLIND_INDEX_KEY": "test-blind-index-key-0123456789abcdef",
+        "AUDIT_KEYS": TEST_AUDIT_KEY,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

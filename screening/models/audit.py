@@ -13,7 +13,7 @@ from screening.models.submission import utcnow
 
 
 class AuditEvent(Base):
-    """One audited action. Rows are only ever inserted; `hash` chains each to the one before."""
+    """One audited action, only ever inserted; `hash` signs it and chains it to the one before."""
 
     __tablename__ = "audit_events"
 
@@ -29,7 +29,10 @@ class AuditEvent(Base):
     # Ids, counts and codes only (e.g. {"status": "contacted"}); never answers or names.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
+    # HMAC-SHA256 under the AUDIT_KEYS key named by key_id (NULL: a plain SHA-256 written
+    # before keyed signing, until `flask audit resign`).
     hash: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         Index("ix_audit_events_at", "at"),

@@ -1,4 +1,8 @@
-"""Record audit events in a hash chain: each row stores the hash of the one before it.
+"""Record audit events in a keyed hash chain: each row stores the previous row's signature.
+
+Each row is signed with HMAC-SHA256 under the newest AUDIT_KEYS key and names that key
+(`key_id`), so rows signed before a key rotation still verify with the older key. Without the
+key nobody can recompute the chain, so deleting or editing a row is found by `audit verify`.
 
 `record` adds the event to the caller's session so it commits (or rolls back) together with
 the action it describes. Events hold ids, actions and codes, never answers or names.
@@ -7,15 +11,18 @@ the action it describes. Events hold ids, actions and codes, never answers or na
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from flask import current_app
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from screening.models import AuditEvent, Clinician, Submission
 from screening.models.submission import utcnow
+from screening.security.audit_keys import AuditKeys
 
 # Serialises chain appends on PostgreSQL; SQLite write transactions are already exclusive.
 AUDIT_CHAIN_LOCK = 7_310_001
@@ -28,8 +35,8 @@ def canonical_time(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def event_hash(event: AuditEvent) -> str:
-    """Hash an event's content together with the previous event's hash."""
+def event_payload(event: AuditEvent) -> bytes:
+    """The bytes a row's signature covers: its content and the previous row's signature."""
     content = {
         "prev": event.prev_hash,
         "at": canonical_time(event.at),
@@ -41,8 +48,18 @@ def event_hash(event: AuditEvent) -> str:
         "ip": event.ip,
         "detail": event.detail,
     }
-    payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def unkeyed_hash(event: AuditEvent) -> str:
+    """The plain SHA-256 that rows written before keyed signing carry (no key_id)."""
+    return hashlib.sha256(event_payload(event)).hexdigest()
+
+
+def audit_keys() -> AuditKeys:
+    """The app's audit signing keys (from AUDIT_KEYS)."""
+    keys: AuditKeys = current_app.extensions["audit_keys"]
+    return keys
 
 
 def record(
@@ -72,17 +89,63 @@ def record(
         detail=detail,
         prev_hash=previous,
     )
-    event.hash = event_hash(event)
+    keys = audit_keys()
+    event.key_id = keys.signing_id
+    event.hash = keys.sign(event_payload(event))
     db.add(event)
     return event
 
 
-def verify_chain(db: Session) -> list[int]:
-    """Return the ids of events whose hash or link does not match (empty when intact)."""
+def signature_holds(event: AuditEvent, keys: AuditKeys, *, accept_unkeyed: bool) -> bool:
+    """Whether the row's stored signature matches its content under the key it names."""
+    if event.key_id is None:
+        return accept_unkeyed and hmac.compare_digest(unkeyed_hash(event), event.hash or "")
+    if not keys.knows(event.key_id):
+        return False
+    return hmac.compare_digest(keys.sign(event_payload(event), event.key_id), event.hash or "")
+
+
+def verify_chain(db: Session, *, accept_unkeyed: bool = False) -> list[int]:
+    """Return the ids of events whose signature or link does not match (empty when intact).
+
+    Rows without a key id (written before keyed signing) count as broken, unless
+    `accept_unkeyed`, which only `resign_chain` uses, to check them once before signing them.
+    """
+    keys = audit_keys()
     broken: list[int] = []
     previous: str | None = None
     for event in db.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
-        if event.prev_hash != previous or event_hash(event) != event.hash:
+        linked = event.prev_hash == previous
+        if not linked or not signature_holds(event, keys, accept_unkeyed=accept_unkeyed):
             broken.append(event.id)
         previous = event.hash
     return broken
+
+
+def count_unkeyed(db: Session) -> int:
+    """How many rows were written before keyed signing and still carry a plain SHA-256."""
+    return db.scalar(select(func.count()).where(AuditEvent.key_id.is_(None))) or 0
+
+
+def resign_chain(db: Session) -> int:
+    """Re-sign every row under the newest key, after checking the chain as it stands.
+
+    Used once after upgrading (rows without a key id) and before removing an old key from
+    AUDIT_KEYS. Refuses (ValueError naming the rows) when the chain is already broken: signing
+    it would launder the damage. Returns how many rows were signed; the caller commits.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+    broken = verify_chain(db, accept_unkeyed=True)
+    if broken:
+        raise ValueError(", ".join(map(str, broken[:50])))
+    keys = audit_keys()
+    previous: str | None = None
+    count = 0
+    for event in db.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        event.prev_hash = previous
+        event.key_id = keys.signing_id
+        event.hash = keys.sign(event_payload(event))
+        previous = event.hash
+        count += 1
+    return count

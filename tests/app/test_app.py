@@ -44,22 +44,25 @@ def test_health_check_reports_503_when_database_unreachable(tmp_path):
 def test_production_refuses_to_start_without_secrets(monkeypatch, tmp_path):
     monkeypatch.setenv("THRESHOLD_ENV", "production")
     monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
-    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEYS"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigError) as error:
         create_app()
     message = str(error.value)
     assert "SECRET_KEY" in message and "ENCRYPTION_KEYS" in message
+    assert "AUDIT_KEYS" in message
     assert not (tmp_path / "dev-secrets.json").exists()
 
 
 def test_development_generates_secrets_once(monkeypatch, tmp_path):
     monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
-    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "THRESHOLD_ENV"):
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEYS", "THRESHOLD_ENV"):
         monkeypatch.delenv(name, raising=False)
     first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
     second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["AUDIT_KEYS"]) >= 32
+    assert first.config["AUDIT_KEYS"] == second.config["AUDIT_KEYS"]
     assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o777 == 0o600
 
 
@@ -184,8 +187,10 @@ def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SECRET_KEY", "k" * 48)
     monkeypatch.setenv("ENCRYPTION_KEYS", TEST_KEY)
     monkeypatch.setenv("BLIND_INDEX_KEY", "b" * 40)
+    monkeypatch.setenv("AUDIT_KEYS", "a" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://screening.example.org")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
 
 
 def test_production_refuses_debug_and_short_secret(monkeypatch, tmp_path):

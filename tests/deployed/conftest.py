@@ -90,6 +90,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         secret_key=secrets.token_urlsafe(48),
         encryption_keys=Fernet.generate_key().decode(),
         blind_key=secrets.token_urlsafe(32),
+        audit_keys=secrets.token_urlsafe(32),
         THRESHOLD_ENV="production",
         LOG_LEVEL="INFO",
         PUBLIC_BASE_URL=public_url,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import TEST_KEY, make_app
+from tests.conftest import TEST_AUDIT_KEY, TEST_KEY, make_app
 from tests.scale.live import (
     GunicornServer,
     gunicorn_available,
@@ -72,6 +72,7 @@ def start_servers(tmp_path: Path, database_url: str, live_app: Flask) -> Iterato
                 secret_key=SECRET_KEY,
                 encryption_keys=TEST_KEY,
                 blind_key=BLIND_INDEX_KEY,
+                audit_keys=TEST_AUDIT_KEY,
                 **env,
             )
             servers = []

@@ -121,6 +121,7 @@ def server_environment(
     secret_key: str,
     encryption_keys: str,
     blind_key: str,
+    audit_keys: str,
     **extra: str,
 ) -> dict[str, str]:
     """Build the environment a gunicorn instance is started with."""
@@ -138,6 +139,7 @@ def server_environment(
             "SECRET_KEY": secret_key,
             "ENCRYPTION_KEYS": encryption_keys,
             "BLIND_INDEX_KEY": blind_key,
+            "AUDIT_KEYS": audit_keys,
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
@@ -257,6 +259,44 @@ class GunicornServer:
         self.stop()
 
 
+class RetryStaleKeepAlive(httpx.HTTPTransport):
+    """Send a request again, once, when a reused keep-alive connection closed unanswered.
+
+    gunicorn closes an idle keep-alive connection after its `--keep-alive` seconds; a request
+    the client writes on it at that same moment gets no response at all: the connection
+    closes ("Server disconnected without sending a response") or, when the request was
+    already in the server's socket buffer, is reset ("Connection reset by peer"). The server
+    never handled it. A browser does not show this to the person: Chromium resends a request
+    once when a reused connection closes or resets before the response headers arrive
+    (HttpNetworkTransaction::ShouldResendRequest), and nginx (docs/DEPLOY.md) opens a new
+    upstream connection per request, so gunicorn behind it never meets the race. This
+    transport does what Chromium does, and only that: on a fresh connection, after response
+    headers, or for any other error, the failure still fails the test.
+    """
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request`; resend it once if a reused connection closed before answering."""
+        events: list[str] = []
+
+        def trace(event: str, _info: dict[str, Any]) -> None:
+            events.append(event)
+
+        request.extensions = {**request.extensions, "trace": trace}
+        try:
+            return super().handle_request(request)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            # httpcore reports connection.connect_tcp.* only when it opens a new connection.
+            reused = not any(event.startswith("connection.connect_tcp.") for event in events)
+            answered = "http11.receive_response_headers.complete" in events
+            closed_unanswered = not isinstance(error, httpx.RemoteProtocolError) or (
+                "without sending a response" in str(error)
+            )
+            if not reused or answered or not closed_unanswered:
+                raise
+        request.extensions = {k: v for k, v in request.extensions.items() if k != "trace"}
+        return super().handle_request(request)
+
+
 def path_of(response: httpx.Response) -> str:
     """The path a redirect points at."""
     return urlsplit(response.headers["location"]).path
@@ -277,7 +317,9 @@ class HttpPerson:
         self.app = app
         self.base_urls = list(base_urls)
         self._turn = 0
-        self.client = httpx.Client(timeout=REQUEST_TIMEOUT, follow_redirects=False)
+        self.client = httpx.Client(
+            timeout=REQUEST_TIMEOUT, follow_redirects=False, transport=RetryStaleKeepAlive()
+        )
         self.csrf_token: str | None = None
         self.statuses: list[int] = []
 

@@ -7,7 +7,7 @@ can be told why, and shown what it just typed, instead of a bare "could not find
 An added column and a unique index need no table rebuild on SQLite, so the triggers of 0004
 stay in place.
 
-Revision ID: intake_released
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30 13:50:00.000000
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "intake_released"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
