@@ -8,9 +8,9 @@ never passwords, codes, names or (for unknown accounts) the email that was tried
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
