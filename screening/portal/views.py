@@ -167,7 +167,11 @@ def search() -> Response:
 def export_csv() -> Response:
     """Download the filtered queue as CSV, streamed (admins only)."""
     viewer = current_clinician()
-    f = queue_filter_form().to_filter()
+    form = queue_filter_form()
+    if form.errors:
+        # The queue shows which filter is wrong; an export must not quietly widen to all rows.
+        abort(400)
+    f = form.to_filter()
     service.record_access(
         "queue.exported-csv", actor=viewer, ip=client_ip(), detail={"filter": f.audit_codes()}
     )
