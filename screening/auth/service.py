@@ -411,13 +411,19 @@ def change_password(
     db: Session, clinician: Clinician, current: str, new: str, *, ip: str | None
 ) -> list[str]:
     """Change a password after checking the current one; return problems (empty on success)."""
-    if not passwords.verify_password(clinician.password_hash, current):
+    # Nothing is written before the hashes: end the request's transaction (begun by loading
+    # the signed-in account) so on SQLite no write lock is held while they run. The hash is
+    # read first: the signed-in account is loaded without it, and a lazy load would begin
+    # the transaction again.
+    stored_hash = clinician.password_hash
+    db.commit()
+    if not passwords.verify_password(stored_hash, current):
         register_failure(db, clinician, action="auth.password-change", reason="bad-password", ip=ip)
         return ["current"]
     problems = passwords.password_problems(new, clinician.email)
     if problems:
         return problems
-    if passwords.verify_password(clinician.password_hash, new):
+    if passwords.verify_password(stored_hash, new):
         return ["same"]
     clinician.password_hash = passwords.hash_password(new)
     clinician.must_change_password = False  # type: ignore[attr-defined]

@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from screening.auth import passwords
-from tests.auth.support import LOGIN
-from tests.portal_helpers import DEFAULT_PASSWORD, create_clinician
+from tests.auth.support import LOGIN, PASSWORD
+from tests.portal_helpers import DEFAULT_PASSWORD, create_clinician, sign_in
 
 EMAIL = "clinician@example.org"
 OPEN_TRANSACTIONS = text(
@@ -74,3 +74,35 @@ def test_no_transaction_is_open_while_the_password_hash_is_checked(
 
     assert response.status_code == (302 if password == DEFAULT_PASSWORD else 200)
     assert seen == [False]
+
+
+@pytest.mark.parametrize("current", [DEFAULT_PASSWORD, "not the right password"])
+def test_no_transaction_is_open_while_a_password_change_hashes(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, current: str
+) -> None:
+    _, secret = create_clinician(app)
+    client = app.test_client()
+    sign_in(client, EMAIL, DEFAULT_PASSWORD, secret)
+    probe = transaction_probe(app)
+    seen: list[bool] = []
+    real_verify, real_hash = passwords.verify_password, passwords.hash_password
+
+    def verify_and_look(*args: Any) -> bool:
+        seen.append(probe())
+        return real_verify(*args)
+
+    def hash_and_look(*args: Any) -> str:
+        seen.append(probe())
+        return real_hash(*args)
+
+    monkeypatch.setattr(passwords, "verify_password", verify_and_look)
+    monkeypatch.setattr(passwords, "hash_password", hash_and_look)
+
+    new = "another long passphrase"
+    response = client.post(
+        PASSWORD,
+        data={"current_password": current, "new_password": new, "confirm_password": new},
+    )
+
+    assert response.status_code == (302 if current == DEFAULT_PASSWORD else 200)
+    assert seen and not any(seen), seen
