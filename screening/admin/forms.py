@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, IntegerField, SelectChoice, StringField
+from wtforms import Form, IntegerField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from screening.form_validators import BoundedDateField, PlainText
 from screening.models import Role
 from screening.widgets import QuickSelectField
 
@@ -15,13 +16,15 @@ class InviteForm(FlaskForm):
     """A new colleague's name, email address and role."""
 
     name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Enter the person's name.")), Length(max=120)]
+        _l("Name"),
+        validators=[InputRequired(_l("Enter the person's name.")), Length(max=120), PlainText()],
     )
     email = StringField(
         _l("Email address"),
         validators=[
             InputRequired(_l("Enter their email address.")),
             Length(max=254),
+            PlainText(),
             Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
         ],
     )
@@ -42,14 +45,18 @@ class AccountActionForm(FlaskForm):
 class AuditFilterForm(Form):
     """Filters for the audit trail, read from the query string (a GET form: no CSRF)."""
 
-    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=64)])
+    action = StringField(
+        _l("Action starts with"), validators=[Optional(), Length(max=64), PlainText()]
+    )
     actor = QuickSelectField(_l("Who"), choices=[], validate_choice=True, default="")
-    date_from = DateField(_l("From (UTC date)"), validators=[Optional()])
-    date_to = DateField(_l("To (UTC date, inclusive)"), validators=[Optional()])
-    submission = StringField(_l("Screening id"), validators=[Optional(), Length(max=32)])
+    date_from = BoundedDateField(_l("From (UTC date)"), validators=[Optional()])
+    date_to = BoundedDateField(_l("To (UTC date, inclusive)"), validators=[Optional()])
+    submission = StringField(
+        _l("Screening id"), validators=[Optional(), Length(max=32), PlainText()]
+    )
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)], default=1)
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: BoundedDateField) -> None:
         """Refuse a range that ends before it starts."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))

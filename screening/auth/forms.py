@@ -8,6 +8,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from screening.auth.passwords import MAX_LENGTH
+from screening.form_validators import PlainText
 
 # Generous, so a long passphrase is never cut; tighter limits live in the password policy.
 PASSWORD_INPUT_LIMIT = 1024
@@ -18,7 +19,7 @@ class LoginForm(FlaskForm):
 
     email = StringField(
         _l("Email address"),
-        validators=[InputRequired(_l("Enter your email address.")), Length(max=254)],
+        validators=[InputRequired(_l("Enter your email address.")), Length(max=254), PlainText()],
     )
     password = PasswordField(
         _l("Password"),
@@ -34,7 +35,11 @@ class CodeForm(FlaskForm):
 
     code = StringField(
         _l("6-digit code"),
-        validators=[InputRequired(_l("Enter the 6-digit code from your app.")), Length(max=16)],
+        validators=[
+            InputRequired(_l("Enter the 6-digit code from your app.")),
+            Length(max=16),
+            PlainText(),
+        ],
     )
 
 
@@ -43,7 +48,11 @@ class RecoveryCodeForm(FlaskForm):
 
     code = StringField(
         _l("Recovery code"),
-        validators=[InputRequired(_l("Enter one of your recovery codes.")), Length(max=32)],
+        validators=[
+            InputRequired(_l("Enter one of your recovery codes.")),
+            Length(max=32),
+            PlainText(),
+        ],
     )
 
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from screening.auth import passwords, totp
-from screening.database import WRITE_METHODS, get_session, side_write_session
+from screening.database import WRITE_METHODS, get_session, new_session, side_write_session
 from screening.models import Clinician, Role
 from screening.models.submission import utcnow
 from screening.security import audit
@@ -216,12 +217,21 @@ def register_failure(
     ip: str | None,
     outcome: str = "failure",
 ) -> None:
-    """Count a failed password or code and pause sign-in after too many in a row."""
-    clinician.failed_logins = (clinician.failed_logins or 0) + 1
+    """Count a failed password or code; every LOCKOUT_THRESHOLD-th in a row pauses sign-in.
+
+    The count is raised in the database (UPDATE … RETURNING), never read and written back:
+    attempts at the same moment each add one, and the row stays locked until commit.
+    """
+    failures = db.execute(
+        update(Clinician)
+        .where(Clinician.id == clinician.id)
+        .values(failed_logins=Clinician.failed_logins + 1)
+        .returning(Clinician.failed_logins)
+        .execution_options(synchronize_session="fetch")
+    ).scalar_one()
     audit.record(db, action, actor=clinician, outcome=outcome, ip=ip, detail={"reason": reason})
-    if clinician.failed_logins >= LOCKOUT_THRESHOLD:
+    if failures % LOCKOUT_THRESHOLD == 0:
         clinician.locked_until = utcnow() + timedelta(minutes=LOCKOUT_MINUTES)
-        clinician.failed_logins = 0
         audit.record(
             db,
             "auth.lockout",
@@ -232,16 +242,41 @@ def register_failure(
         )
 
 
+@dataclass(frozen=True)
+class StoredPassword:
+    """An account's id and password hash as read before checking a password."""
+
+    clinician_id: int
+    password_hash: str
+
+
+def read_stored_password(email: str) -> StoredPassword | None:
+    """Read the account's password hash in a short read-only transaction of its own."""
+    address = normalise_email(email)
+    if not address or len(address) > MAX_EMAIL_LENGTH:
+        return None
+    with new_session() as db:
+        row = db.execute(
+            select(Clinician.id, Clinician.password_hash).where(Clinician.email == address)
+        ).first()
+    return StoredPassword(row.id, row.password_hash) if row else None
+
+
 def authenticate(db: Session, email: str, password: str, *, ip: str | None) -> Clinician | None:
     """Check an email and password; return the account only when it may go on to 2FA.
 
-    Every path verifies a password hash, so the time taken does not reveal whether the
-    account exists, is locked or is inactive.
+    The hash is checked before `db` (the request's write session) is first used, with no
+    transaction open: on SQLite a write transaction holds the database's one write lock, and
+    every screening save would wait for each sign-in's hash. Every path verifies a hash, so
+    the time taken does not reveal whether the account exists, is locked or is inactive.
     """
-    clinician = find_by_email(db, email)
-    password_ok = passwords.verify_password(
-        clinician.password_hash if clinician else None, password
-    )
+    stored = read_stored_password(email)
+    password_ok = passwords.verify_password(stored.password_hash if stored else None, password)
+    fresh_hash = None
+    if password_ok and stored and passwords.needs_rehash(stored.password_hash):
+        fresh_hash = passwords.hash_password(password)
+    # The short write transaction: what the account is now decides, the check above is used.
+    clinician = db.get(Clinician, stored.clinician_id) if stored else None
     if clinician is None:
         audit.record(db, "auth.login", outcome="failure", ip=ip, detail={"reason": "unknown-email"})
         return None
@@ -255,16 +290,27 @@ def authenticate(db: Session, email: str, password: str, *, ip: str | None) -> C
             detail={"reason": "inactive"},
         )
         return None
+    # A password changed since the read: the one checked is no longer the account's.
+    password_ok = password_ok and clinician.password_hash == stored.password_hash
     if is_locked(clinician):
-        audit.record(
-            db, "auth.login", actor=clinician, outcome="failure", ip=ip, detail={"reason": "locked"}
-        )
+        if not password_ok:
+            # Counted even now: guesses during a pause extend it.
+            register_failure(db, clinician, action="auth.login", reason="locked", ip=ip)
+        else:
+            audit.record(
+                db,
+                "auth.login",
+                actor=clinician,
+                outcome="failure",
+                ip=ip,
+                detail={"reason": "locked"},
+            )
         return None
     if not password_ok:
         register_failure(db, clinician, action="auth.login", reason="bad-password", ip=ip)
         return None
-    if passwords.needs_rehash(clinician.password_hash):
-        clinician.password_hash = passwords.hash_password(password)
+    if fresh_hash:
+        clinician.password_hash = fresh_hash
     if not clinician.totp_confirmed and not clinician.totp_secret:
         # Created now, inside the password-checked transaction, so the enrolment page only reads.
         clinician.totp_secret = totp.new_secret()
@@ -365,13 +411,19 @@ def change_password(
     db: Session, clinician: Clinician, current: str, new: str, *, ip: str | None
 ) -> list[str]:
     """Change a password after checking the current one; return problems (empty on success)."""
-    if not passwords.verify_password(clinician.password_hash, current):
+    # Nothing is written before the hashes: end the request's transaction (begun by loading
+    # the signed-in account) so on SQLite no write lock is held while they run. The hash is
+    # read first: the signed-in account is loaded without it, and a lazy load would begin
+    # the transaction again.
+    stored_hash = clinician.password_hash
+    db.commit()
+    if not passwords.verify_password(stored_hash, current):
         register_failure(db, clinician, action="auth.password-change", reason="bad-password", ip=ip)
         return ["current"]
     problems = passwords.password_problems(new, clinician.email)
     if problems:
         return problems
-    if passwords.verify_password(clinician.password_hash, new):
+    if passwords.verify_password(stored_hash, new):
         return ["same"]
     clinician.password_hash = passwords.hash_password(new)
     clinician.must_change_password = False  # type: ignore[attr-defined]

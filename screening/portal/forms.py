@@ -11,7 +11,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     Form,
     HiddenField,
     SelectChoice,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from screening.form_validators import BoundedDateField, PlainText
 from screening.portal.queue import OPEN, QueueFilter, SearchMatch
 from screening.portal.service import NOTE_MAX_LENGTH
 from screening.portal.workflow import CATEGORY_LABELS, STATUS_LABELS, STATUSES
@@ -79,12 +79,12 @@ class QueueFilterForm(Form):
     category = QuickSelectField(_l("Triage category"), choices=category_choices, default="")
     status = QuickSelectField(_l("Status"), choices=status_filter_choices, default="")
     assigned = QuickSelectField(_l("Assigned to"), choices=assigned_choices, default="")
-    from_date = DateField(_l("Submitted on or after"), format="%Y-%m-%d", validators=[Optional()])
-    to_date = DateField(_l("Submitted on or before"), format="%Y-%m-%d", validators=[Optional()])
+    from_date = BoundedDateField(_l("Submitted on or after"), validators=[Optional()])
+    to_date = BoundedDateField(_l("Submitted on or before"), validators=[Optional()])
     sort = QuickSelectField(_l("Sort by"), choices=sort_choices, default="triage")
     match = HiddenField()
 
-    def validate_to_date(self, field: DateField) -> None:
+    def validate_to_date(self, field: BoundedDateField) -> None:
         """The range must not end before it starts."""
         if field.data and self.from_date.data and field.data < self.from_date.data:
             raise ValidationError(str(_l("Choose a date on or after the start date.")))
@@ -115,6 +115,7 @@ class SearchForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Enter an email address, a phone number or a full name.")),
             Length(max=SEARCH_MAX_LENGTH),
+            PlainText(),
         ],
     )
 
@@ -145,11 +146,7 @@ class AssigneeForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     """Set a follow-up date; leave it empty to clear it."""
 
-    follow_up_on = DateField(
-        _l("Follow-up date"),
-        format="%Y-%m-%d",
-        validators=[Optional()],
-    )
+    follow_up_on = BoundedDateField(_l("Follow-up date"), validators=[Optional()])
 
 
 class NoteForm(FlaskForm):
@@ -163,5 +160,6 @@ class NoteForm(FlaskForm):
                 max=NOTE_MAX_LENGTH,
                 message=_l("A note can be at most %(max)d characters.", max=NOTE_MAX_LENGTH),
             ),
+            PlainText(multiline=True),
         ],
     )

@@ -129,6 +129,17 @@ def show_queue() -> str:
         service.fold_submission_counts()
     total = summary.count(f)
     page = queue.load_page(db, f, viewer.id, page_number, today(), total=total)
+    # After every read: the event takes the request's one connection (see record_access).
+    service.record_access(
+        "queue.viewed",
+        actor=viewer,
+        ip=client_ip(),
+        detail={
+            "filter": f.audit_codes(),
+            "page": page.page,
+            "shown": [row.public_id for row in page.rows],
+        },
+    )
     return render_template(
         "portal/queue.html",
         form=form,
@@ -158,6 +169,14 @@ def search() -> Response:
     match = queue.search_match(form.q.data or "", current_app.extensions["blind_index"])
     if match is not None:
         args["match"] = match.token()
+        # That a search was made and on which field; never the term, nor its keyed hash.
+        service.record_access(
+            "queue.searched",
+            actor=current_clinician(),
+            ip=client_ip(),
+            detail={"field": match.kind},
+            db=get_session(),
+        )
     return redirect(url_for("portal.queue", **args))
 
 
@@ -167,7 +186,11 @@ def search() -> Response:
 def export_csv() -> Response:
     """Download the filtered queue as CSV, streamed (admins only)."""
     viewer = current_clinician()
-    f = queue_filter_form().to_filter()
+    form = queue_filter_form()
+    if form.errors:
+        # The queue shows which filter is wrong; an export must not quietly widen to all rows.
+        abort(400)
+    f = form.to_filter()
     service.record_access(
         "queue.exported-csv", actor=viewer, ip=client_ip(), detail={"filter": f.audit_codes()}
     )

@@ -180,3 +180,16 @@ def test_audit_trail_methods_other_than_get_are_not_allowed(app: Flask) -> None:
     client = admin_client(app)
     for method in ("post", "put", "patch", "delete"):
         assert getattr(client, method)(AUDIT).status_code == 405
+
+
+def test_bad_filters_are_field_errors_not_server_errors(app: Flask) -> None:
+    client = admin_client(app)
+    for query, field in (
+        ({"date_to": "9999-12-31"}, "date_to"),
+        ({"date_from": "9999-12-31"}, "date_from"),
+        ({"action": "auth\x00"}, "action"),
+        ({"submission": "abc\x00def"}, "submission"),
+    ):
+        response = client.get("/portal/admin/audit", query_string=query)
+        assert response.status_code == 200, query
+        assert f'id="{field}-error"' in response.get_data(as_text=True), query

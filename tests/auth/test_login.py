@@ -174,3 +174,11 @@ def test_login_without_csrf_token_is_refused(tmp_path: Path, database_url: str) 
         assert accepted.status_code == 302
     finally:
         protected.extensions["db_engine"].dispose()
+
+
+def test_a_control_character_in_the_email_is_a_field_error(app: Flask, client: FlaskClient) -> None:
+    create_clinician(app)
+    for email in ("clinician\x00@example.org", "clinician@example.org\x1b"):
+        response = post_login(client, email, DEFAULT_PASSWORD)
+        assert response.status_code == 200
+        assert "Remove the control characters" in response.get_data(as_text=True)

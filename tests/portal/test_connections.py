@@ -25,8 +25,16 @@ def test_audited_pages_work_with_one_connection(tmp_path, database_url) -> None:
     assert client.get(f"/portal/s/{public_id}/fhir").status_code == 200
     export = client.get("/portal/export.csv")
     assert export.status_code == 200 and "Pat Pool" in export.data.decode()
+    queue_page = client.get("/portal/")
+    assert queue_page.status_code == 200 and "Pat Pool" in queue_page.data.decode()
+    searched = client.post("/portal/search", data={"search-q": "Pat Pool"})
+    assert searched.status_code == 302
+    assert client.get(searched.headers["Location"]).status_code == 200
     trail = client.get("/portal/admin/audit")  # audits its own viewing
-    assert trail.status_code == 200 and "submission.viewed" in trail.data.decode()
+    html = trail.data.decode()
+    assert trail.status_code == 200
+    for action in ("submission.viewed", "queue.viewed", "queue.searched"):
+        assert action in html, action
 
 
 def test_queue_folds_its_counts_with_one_connection(tmp_path, database_url, monkeypatch) -> None:

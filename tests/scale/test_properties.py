@@ -1,5 +1,6 @@
-"""Property tests of the public wizard: whatever arrives, nobody gets a 500, and the wizard's
-rules (step order, one submission per draft) hold over any sequence of moves.
+"""Property tests of the public wizard and the staff pages: whatever arrives, nobody gets a
+500, and the wizard's rules (step order, one submission per draft) hold over any sequence of
+moves.
 
 Runs on this run's database. Examples are derandomized (CI sees the same cases every run) and
 capped so the file stays well under a minute.
@@ -8,7 +9,9 @@ capped so the file stays well under a minute.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes, urlsplit
@@ -16,7 +19,7 @@ from urllib.parse import quote_from_bytes, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -27,6 +30,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from screening.auth import sessions
 from screening.database import new_session
 from screening.intake import service
 from screening.intake.forms import OTHER_SUFFIX
@@ -34,8 +38,11 @@ from screening.models import Submission, SubmissionState
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item
 from screening.questionnaire_registry import registry
+from tests.auth.support import update_clinician
 from tests.conftest import make_app, reset_postgres
 from tests.intake.wizard_driver import consent_formdata, section_formdata
+from tests.portal.factories import make_submission
+from tests.portal_helpers import admin_client
 from tests.questionnaire.factories import clean_answers
 
 pytestmark = pytest.mark.scale
@@ -502,3 +509,141 @@ def test_an_optional_question_revealed_by_an_answer_can_be_left_empty(fuzz_app: 
     form["prior-ketamine-experience"] = ""  # what a browser sends for an empty textarea
     responses = [client.post("/screening/step/treatment-history", data=form) for _ in range(3)]
     assert 302 in [response.status_code for response in responses]
+
+
+# ---------------------------------------------------------------------------------------
+# The staff pages: every form field and query parameter gets a page, a redirect, a field
+# error or a 400, never a 500 (on this run's database: PostgreSQL refuses NUL, for one).
+# The @examples are inputs that once gave a 500; Hypothesis explores around them.
+
+STAFF_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+# Dates at and past the edges of what date arithmetic and the database can hold, and text
+# a database or a parser may refuse.
+HOSTILE = st.sampled_from(
+    [
+        "9999-12-31",
+        "0001-01-01",
+        "2999-12-31",
+        "10000-01-01",
+        "2026-02-29",
+        "\x00",
+        "a\x00b",
+        "\x1b[2J",
+        "-1",
+        "1e309",
+        "9" * 5000,
+        "email." + "0" * 64,
+        "open",
+    ]
+)
+STAFF_VALUE = st.one_of(HOSTILE, st.text(max_size=30), st.binary(max_size=12))
+STAFF_QUERIES = {
+    "/portal/": ["category", "status", "assigned", "from_date", "to_date", "sort", "match", "page"],
+    "/portal/export.csv": ["category", "status", "assigned", "from_date", "to_date", "match"],
+    "/portal/admin/audit": ["action", "actor", "date_from", "date_to", "submission", "page"],
+}
+QUERY_NAMES = sorted({name for names in STAFF_QUERIES.values() for name in names})
+
+
+@dataclass
+class StaffFuzz:
+    """An admin's signed-in browser, a screening to work on and the admin's account id."""
+
+    client: FlaskClient
+    public_id: str
+    clinician_id: int
+
+
+@pytest.fixture(scope="module")
+def staff(fuzz_app: Flask) -> StaffFuzz:
+    """Sign an admin in once for the module and give them a screening."""
+    public_id = make_submission(fuzz_app)
+    client = admin_client(fuzz_app)
+    with client.session_transaction() as session:
+        clinician_id = int(session["_user_id"])
+    return StaffFuzz(client, public_id, clinician_id)
+
+
+def encode_pairs(pairs: list[tuple[str, str | bytes]]) -> bytes:
+    """Encode names and values as a form body or query string, raw bytes kept as sent."""
+    return encode_form([(as_bytes(k), as_bytes(v)) for k, v in pairs])
+
+
+@STAFF_SETTINGS
+@given(
+    path=st.sampled_from(sorted(STAFF_QUERIES)),
+    pairs=st.lists(st.tuples(st.sampled_from(QUERY_NAMES), STAFF_VALUE), max_size=5),
+)
+@example(path="/portal/", pairs=[("to_date", "9999-12-31")])
+@example(path="/portal/export.csv", pairs=[("to_date", "9999-12-31")])
+@example(path="/portal/admin/audit", pairs=[("date_to", "9999-12-31")])
+@example(path="/portal/admin/audit", pairs=[("action", "a\x00"), ("submission", "\x00")])
+def test_any_query_on_the_queue_export_or_audit_trail_gets_a_page_or_a_400(
+    fuzz_app: Flask, staff: StaffFuzz, path: str, pairs: list[tuple[str, str | bytes]]
+) -> None:
+    response = staff.client.get(f"{path}?{encode_pairs(pairs).decode()}")
+    body = response.get_data()  # an export streams: read it all
+
+    allowed = (200, 400) if path.endswith(".csv") else (200,)
+    assert response.status_code in allowed, (response.status_code, body[:300])
+
+
+STAFF_FORMS = {
+    "sign-in": ("/portal/auth/login", ["email", "password"]),
+    "two-factor": ("/portal/auth/two-factor", ["code"]),
+    "recovery": ("/portal/auth/recovery", ["code"]),
+    "search": ("/portal/search", ["search-q"]),
+    "note": ("/portal/s/{public_id}/notes", ["note-body"]),
+    "status": ("/portal/s/{public_id}/status", ["status-status"]),
+    "follow-up": ("/portal/s/{public_id}/follow-up", ["follow-up-follow_up_on"]),
+    "assignee": ("/portal/s/{public_id}/assignee", ["assignee-assignee"]),
+}
+FORM_FIELDS = sorted({name for _, names in STAFF_FORMS.values() for name in names})
+
+
+def half_signed_in(app: Flask, clinician_id: int) -> FlaskClient:
+    """A browser between the password and the code, on an account not locked out."""
+    update_clinician(app, clinician_id, failed_logins=0, locked_until=None)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[sessions.PENDING] = {"id": clinician_id, "ver": 1, "at": time.time()}
+    return client
+
+
+@STAFF_SETTINGS
+@given(
+    form=st.sampled_from(sorted(STAFF_FORMS)),
+    pairs=st.lists(
+        st.tuples(st.sampled_from(FORM_FIELDS), st.one_of(STAFF_VALUE, ANY_VALUE)), max_size=5
+    ),
+)
+@example(form="sign-in", pairs=[("email", "a\x00@example.org"), ("password", "x")])
+@example(form="follow-up", pairs=[("follow-up-follow_up_on", "9999-12-31")])
+def test_any_staff_form_post_gets_a_page_a_redirect_or_a_400(
+    fuzz_app: Flask, staff: StaffFuzz, form: str, pairs: list[tuple[str, str | bytes]]
+) -> None:
+    path, _names = STAFF_FORMS[form]
+    body = encode_pairs(pairs)
+    if form == "sign-in":
+        client = fuzz_app.test_client()
+    elif form in {"two-factor", "recovery"}:
+        client = half_signed_in(fuzz_app, staff.clinician_id)
+    else:
+        client = staff.client
+
+    response = post_raw(client, path.format(public_id=staff.public_id), body)
+
+    if len(body) > max_body(fuzz_app):
+        assert response.status_code == 413
+        return
+    assert response.status_code in (200, 302, 400), (form, response.status_code)
+    if response.status_code == 400:
+        assert b"Something was wrong with that request" in response.data or (
+            ERROR_SUMMARY in response.data
+        ), form
