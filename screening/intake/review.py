@@ -15,7 +15,6 @@ from screening.intake.forms import build_section_form, first_invalid_section, fo
 from screening.intake.pages import (
     SESSION_DONE,
     SESSION_DRAFT_KEY,
-    bp,
     current_draft,
     lost_session,
     pending_formdata,
@@ -34,7 +33,6 @@ log = logging.getLogger(__name__)
 REVIEW_FORM_ID = "review-form"
 
 
-@bp.route("/review", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"])
 def review():  # type: ignore[no-untyped-def]
     """Show every answer with Change links, take consent and submit once."""
