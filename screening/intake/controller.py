@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from screening.intake.forms import field_names
 from screening.questionnaire.conditions import enabled_items
-from screening.questionnaire.model import Questionnaire, Section
+from screening.questionnaire.model import Item, Questionnaire, Section
 from screening.questionnaire.triage import RuleSet, risk_present
 
 # Where the person asked to go: the next step, the previous one, or away with a resume link.
@@ -81,13 +81,12 @@ def plan_step(
     """
     applying = enabled_items(section, {**saved, **post.answers})
     applying_ids = {item.link_id for item in applying}
-    errors = {
-        name: messages
-        for name, messages in post.errors.items()
-        if name in set(field_names(applying))
-    }
+    applying_fields = set(field_names(applying))
+    errors = {name: messages for name, messages in post.errors.items() if name in applying_fields}
     answers = {key: value for key, value in post.answers.items() if key in applying_ids}
     if post.move != "next":
+        # As before this module: only Next asks for crisis resources first (every exit
+        # showing help again is the safety pathway's work, which builds on this plan).
         return KeepTyped(post.move) if errors else Save(answers, crisis=False, move=post.move)
     if revealed_questions(section, shown, applying, post.answers):
         return Revealed()
@@ -97,7 +96,7 @@ def plan_step(
 
 
 def revealed_questions(
-    section: Section, shown: dict[str, Any], applying: list[Any], posted: dict[str, Any]
+    section: Section, shown: dict[str, Any], applying: list[Item], posted: dict[str, Any]
 ) -> list[str]:
     """Return questions that apply now, were hidden when the page was shown, and are unanswered.
 
