@@ -100,8 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from screening.admin.views import bp as admin_bp
     from screening.auth.views import bp as auth_bp
     from screening.health import bp as health_bp
-    from screening.intake import failures, language, review, views  # noqa: F401 (their routes)
-    from screening.intake.pages import bp as intake_bp
+    from screening.intake.views import bp as intake_bp
     from screening.portal.views import bp as portal_bp
     from screening.public.views import bp as public_bp
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from screening.database import new_session
 from screening.intake import service as intake_service
-from screening.models import Clinician, Submission, SubmissionState
+from screening.models import Clinician, DraftProgress, Submission, SubmissionState
 from screening.questionnaire.conditions import condition_holds, is_enabled
 from screening.questionnaire.model import Condition, Item, Questionnaire
 from screening.questionnaire.triage import SEVERITIES, RuleSet
@@ -331,7 +331,9 @@ def synthetic_submission(
         language=persona.language,
         definition_version=q.version,
         answers={k: v for k, v in answers.items() if k not in consent_ids},
-        progress={"completed": [s.link_id for s in intake_service.wizard_steps(q, answers)]},
+        progress=DraftProgress(
+            completed=tuple(s.link_id for s in intake_service.wizard_steps(q, answers))
+        ),
         created_at=submitted_at - timedelta(minutes=generator.rng.randint(6, 40)),
     )
     intake_service.submit_draft(

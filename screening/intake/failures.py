@@ -13,13 +13,17 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from screening.database import get_session
 from screening.errors import render_error
 from screening.intake import service
-from screening.intake.pages import bp, closed_page, current_draft, questionnaire, render_step
+from screening.intake.pages import (
+    closed_page,
+    current_draft,
+    questionnaire,
+    render_step,
+    section_form,
+)
 
 log = logging.getLogger(__name__)
 
 
-@bp.errorhandler(OperationalError)
-@bp.errorhandler(PoolTimeout)
 def database_unavailable(error: OperationalError | PoolTimeout):  # type: ignore[no-untyped-def]
     """Show the step again with what was typed when the database cannot be reached.
 
@@ -39,8 +43,7 @@ def database_unavailable(error: OperationalError | PoolTimeout):  # type: ignore
                 questionnaire(),
                 g.get("saved_answers", {}),
                 section,
-                request.form,
-                validate=False,
+                section_form(section, request.form),
                 notice=_(
                     "We could not save this page just now because of a problem on our side. "
                     "Your answers are still below and everything you saved before is safe. "
@@ -52,7 +55,6 @@ def database_unavailable(error: OperationalError | PoolTimeout):  # type: ignore
     return render_error(503)
 
 
-@bp.errorhandler(CSRFError)
 def csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
     """Show a step again with what was just typed when its CSRF token expired.
 
@@ -82,10 +84,9 @@ def rerender_after_expired_token() -> tuple[str, int] | None:
         return None
     body, _status = render_step(
         q,
-        draft.answers or {},
+        draft.answers,
         section,
-        request.form,
-        validate=False,
+        section_form(section, request.form),
         notice=_(
             "This page was open for a long time, so for your security we need you to press "
             "Next again. Your answers are still here."

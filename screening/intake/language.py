@@ -11,7 +11,6 @@ from screening.intake import service
 from screening.intake.forms import raw_input
 from screening.intake.pages import (
     SESSION_DONE,
-    bp,
     current_draft,
     lost_session,
     questionnaire,
@@ -21,7 +20,6 @@ from screening.intake.pages import (
 )
 
 
-@bp.post("/step/<section_id>/language")
 def change_language(section_id: str) -> Response:
     """Switch the language from a step, keeping what was typed there, and show it again.
 
@@ -42,7 +40,6 @@ def change_language(section_id: str) -> Response:
     return redirect(step_url(section, **review_return_params()))
 
 
-@bp.post("/review/language")
 def change_language_on_review() -> Response:
     """Switch the language from the review page, keeping the consent answers typed there."""
     i18n.remember_language(request.form.get("lang", ""))

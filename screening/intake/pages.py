@@ -1,5 +1,5 @@
-"""What the screening's pages share: the blueprint, the current draft, where Next and Back go,
-and rendering a step with every question.
+"""What the screening's pages share: the current draft, where Next and Back go, and rendering
+a step with every question.
 
 Views parse requests and render; screening.intake.service decides and writes.
 """
@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -29,16 +28,12 @@ from wtforms import Form
 from screening.database import get_session
 from screening.i18n import current_language
 from screening.intake import service
-from screening.intake.forms import build_section_form, form_to_answers, validate_items
-from screening.intake.question_markup import questions_html
+from screening.intake.forms import build_section_form, form_to_answers
 from screening.models import Submission
 from screening.presenters import question_views
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire_registry import registry
-
-bp = Blueprint("intake", __name__)
-bp.add_app_template_global(questions_html)
 
 SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
@@ -126,8 +121,7 @@ def closed_page(reason: str) -> tuple[str, int]:
                 questionnaire(),
                 {},
                 section,
-                request.form,
-                validate=False,
+                section_form(section, request.form),
                 notice=notice,
                 status=status,
                 closed=True,
@@ -198,21 +192,21 @@ def render_step(
     q: Questionnaire,
     saved: dict[str, Any],
     section: Section,
-    formdata: MultiDict,
+    form: Form,
     *,
-    validate: bool,
+    errors: dict[str, list[str]] | None = None,
     notice: str | None = None,
     status: int = 200,
     closed: bool = False,
 ) -> tuple[str, int]:
-    """Render a step with every question; those that do not apply yet are hidden.
+    """Render a step's form with every question; those that do not apply yet are hidden.
 
-    `closed`: the draft is no longer open here; show the input without buttons to send it.
+    `errors`: those of the questions that apply; `closed`: the draft is no longer open here,
+    so show the input without buttons to send it.
     """
-    form = section_form(section, formdata)
     answers = {**saved, **lenient_answers(section, form)}
     visible_items = enabled_items(section, answers)
-    errors = validate_items(form, visible_items) if validate else {}
+    errors = errors or {}
     steps = service.wizard_steps(q, answers)
     ids = [s.link_id for s in steps]
     number = ids.index(section.link_id) + 1 if section.link_id in ids else len(ids)

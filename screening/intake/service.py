@@ -8,7 +8,7 @@ and moves the draft to the browser that used it. Submitting happens once, in one
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from screening.models import Submission, SubmissionState
+from screening.models.draft_progress import DraftProgress, RawInput
 from screening.models.submission import utcnow
 from screening.questionnaire.conditions import enabled_sections, prune_answers
 from screening.questionnaire.model import Questionnaire, Section
@@ -56,7 +57,7 @@ def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submissio
         language=language,
         definition_version=q.version,
         answers={},
-        progress={"completed": [], "pending": {}},
+        progress=DraftProgress(),
         draft_token_hash=token_digest(token),
     )
     db.add(draft)
@@ -91,12 +92,12 @@ def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> S
 
 def completed_sections(draft: Submission) -> list[str]:
     """Return the ids of sections saved with Next."""
-    return list((draft.progress or {}).get("completed", []))
+    return list(draft.progress.completed)
 
 
-def pending_input(draft: Submission, section_id: str) -> dict[str, list[str]] | None:
+def pending_input(draft: Submission, section_id: str) -> RawInput | None:
     """Return what was typed on a step but not yet accepted (errors, Back, save for later)."""
-    return (draft.progress or {}).get("pending", {}).get(section_id)
+    return draft.progress.pending.get(section_id)
 
 
 def first_unfinished_step(q: Questionnaire, draft: Submission) -> Section | None:
@@ -137,30 +138,33 @@ def _reload_locked(db: Session, draft: Submission) -> bool:
     return draft.state == SubmissionState.DRAFT
 
 
-def _write_progress(draft: Submission, progress: dict[str, Any]) -> None:
-    # Assign fresh objects: the encrypted JSON column only notices replaced values.
+def _write_progress(draft: Submission, progress: DraftProgress) -> None:
     draft.progress = progress
     draft.updated_at = utcnow()
 
 
-def keep_pending(
-    db: Session, draft: Submission, section_id: str, raw: dict[str, list[str]]
-) -> None:
+def keep_pending(db: Session, draft: Submission, section_id: str, raw: RawInput) -> None:
     """Store what was typed on a step, unvalidated, so it is shown again and never lost."""
     if not _reload_locked(db, draft):
         return
-    progress = dict(draft.progress or {})
-    pending = dict(progress.get("pending", {}))
-    pending[section_id] = raw
-    progress["pending"] = pending
-    _write_progress(draft, progress)
+    _write_progress(draft, draft.progress.with_pending(section_id, raw))
     db.commit()
 
 
 def save_section(
-    db: Session, q: Questionnaire, draft: Submission, section: Section, answers: dict[str, Any]
+    db: Session,
+    q: Questionnaire,
+    draft: Submission,
+    section: Section,
+    answers: dict[str, Any],
+    *,
+    crisis: bool = False,
 ) -> None:
-    """Replace a section's answers, mark it complete and drop answers that no longer apply."""
+    """Replace a section's answers, mark it complete and drop answers that no longer apply.
+
+    `crisis`: the answers disclose risk, so crisis resources come before the next page. The
+    answers and that flag are written in one commit: neither is ever saved without the other.
+    """
     if not _reload_locked(db, draft):
         return
     merged = {
@@ -170,28 +174,25 @@ def save_section(
     }
     merged.update(answers)
     merged = prune_answers(q, merged)
-    progress = dict(draft.progress or {})
-    completed = [s for s in progress.get("completed", []) if s != section.link_id]
+    completed = [s for s in draft.progress.completed if s != section.link_id]
     completed.append(section.link_id)
     still_enabled = {s.link_id for s in enabled_sections(q, merged)}
-    progress["completed"] = [s for s in completed if s in still_enabled]
-    pending = dict(progress.get("pending", {}))
-    pending.pop(section.link_id, None)
-    progress["pending"] = pending
+    progress = replace(
+        draft.progress.with_pending(section.link_id, None),
+        completed=tuple(s for s in completed if s in still_enabled),
+        crisis_pending=draft.progress.crisis_pending or crisis,
+    )
     draft.answers = merged
     _write_progress(draft, progress)
     db.commit()
 
 
-def set_crisis_pending(db: Session, draft: Submission, pending: bool) -> None:
-    """Ask for crisis resources before the next page, or record that they were seen."""
+def mark_crisis_seen(db: Session, draft: Submission) -> None:
+    """Record that the crisis resources were seen; the wizard goes on."""
     if not _reload_locked(db, draft):
         return
-    progress = dict(draft.progress or {})
-    progress["crisis_pending"] = pending
-    if not pending:
-        progress["crisis_seen_at"] = utcnow().isoformat()
-    _write_progress(draft, progress)
+    seen = replace(draft.progress, crisis_pending=False, crisis_seen_at=utcnow().isoformat())
+    _write_progress(draft, seen)
     db.commit()
 
 
@@ -204,9 +205,8 @@ def reopen_step(db: Session, draft: Submission, section_id: str) -> None:
     """Mark a step unfinished again, so the person is sent back to fix it."""
     if not _reload_locked(db, draft):
         return
-    progress = dict(draft.progress or {})
-    progress["completed"] = [s for s in completed_sections(draft) if s != section_id]
-    _write_progress(draft, progress)
+    completed = tuple(s for s in draft.progress.completed if s != section_id)
+    _write_progress(draft, replace(draft.progress, completed=completed))
     db.commit()
 
 
@@ -324,11 +324,9 @@ def submit_draft(
     result = triage_response(q, rules, answers, today)
     contact = contact_details(q, answers)
     scores = {name: score.to_dict() for name, score in result.scores.items()}
-    progress = dict(draft.progress or {})
-    progress.pop("pending", None)
 
     draft.answers = answers
-    draft.progress = progress
+    draft.progress = replace(draft.progress, pending={})
     draft.contact = {"name": contact.name, "email": contact.email, "phone": contact.phone}
     draft.email_index = blind_index.email(contact.email or "")
     draft.phone_index = blind_index.phone(contact.phone or "")

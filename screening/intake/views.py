@@ -1,15 +1,30 @@
-"""The screening wizard: intro, one view per step, crisis resources, save for later, resume.
+"""The screening wizard's blueprint and every route of it: intro, one view per step, crisis
+resources, save for later, resume, review, language switch, and the pages shown when a step
+cannot be saved.
 
-Every POST redirects. The server enforces step order, and conditional questions work without
-JavaScript.
+Every POST that saves redirects. The server enforces step order, and conditional questions
+work without JavaScript.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -17,12 +32,21 @@ from screening import i18n
 from screening.database import get_session
 from screening.extensions import limiter
 from screening.i18n import current_language
-from screening.intake import service
-from screening.intake.forms import answers_to_formdata, form_to_answers, raw_input, validate_items
+from screening.intake import failures, language, review, service
+from screening.intake.controller import (
+    Invalid,
+    KeepTyped,
+    Move,
+    Revealed,
+    Save,
+    StepPost,
+    move_of,
+    plan_step,
+)
+from screening.intake.forms import answers_to_formdata, raw_input, validate_items
 from screening.intake.pages import (
     SESSION_DONE,
     SESSION_DRAFT_KEY,
-    bp,
     crisis_page,
     current_draft,
     lenient_answers,
@@ -37,12 +61,17 @@ from screening.intake.pages import (
     stored_pairs,
     unfinished_or_review_url,
 )
+from screening.intake.question_markup import questions_html
 from screening.links import public_url
-from screening.questionnaire.conditions import enabled_items, is_enabled
-from screening.questionnaire.triage import risk_present
+from screening.models import Submission
+from screening.questionnaire.conditions import is_enabled
+from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire_registry import registry
 
 log = logging.getLogger(__name__)
+
+bp = Blueprint("intake", __name__)
+bp.add_app_template_global(questions_html)
 
 SESSION_RESUME = "resume_token_to_show"
 # A resume link's token between opening the link and pressing "Continue".
@@ -83,82 +112,81 @@ def start() -> Response:
 def step(section_id: str):  # type: ignore[no-untyped-def]
     """Show a step, or save it and move on."""
     q = questionnaire()
-    db = get_session()
     # A POST writes the draft: lock its row now rather than read it twice.
     draft = current_draft(for_update=request.method == "POST")
     if draft is None:
         return lost_session()
     section = section_or_404(q, section_id)
-    if section.link_id == service.CONSENT_SECTION or not is_enabled(section, draft.answers or {}):
+    refused = step_refusal(q, draft, section)
+    if refused is not None:
+        return refused
+    if request.method == "GET":
+        return show_step(q, draft, section)
+    return post_step(q, draft, section)
+
+
+def step_refusal(q: Questionnaire, draft: Submission, section: Section):  # type: ignore[no-untyped-def]
+    """Return where to send someone who may not use this step now; None if they may."""
+    if section.link_id == service.CONSENT_SECTION or not is_enabled(section, draft.answers):
         return redirect(url_for("intake.start_over"))
     if not service.step_is_reachable(q, draft, section.link_id):
         flash(_("Please finish this step first."), "info")
         return redirect(unfinished_or_review_url(q, draft))
-    if (draft.progress or {}).get("crisis_pending"):
+    if draft.progress.crisis_pending:
         return crisis_page(section)
+    return None
 
-    if request.method == "GET":
-        pending = service.pending_input(draft, section.link_id)
-        if pending is not None:
-            return render_step(
-                q, draft.answers or {}, section, MultiDict(stored_pairs(pending)), validate=False
-            )
-        formdata = answers_to_formdata(list(section.items), draft.answers or {})
-        return render_step(q, draft.answers or {}, section, formdata, validate=False)
 
-    action = request.form.get("action", "next")
-    formdata = request.form
-    answers_so_far = dict(draft.answers or {})
-    form = section_form(section, formdata)
-    posted = lenient_answers(section, form)
-    # What the page showed: saved answers plus anything kept from the last attempt at it.
-    pending = pending_formdata(draft, section)
-    shown_with = answers_so_far
-    if pending:
-        shown_with = {**answers_so_far, **lenient_answers(section, section_form(section, pending))}
-    visible_before = {item.link_id for item in enabled_items(section, shown_with)}
-    enabled_now = enabled_items(section, {**answers_so_far, **posted})
-    valid = not validate_items(form, enabled_now)
+def show_step(q: Questionnaire, draft: Submission, section: Section) -> tuple[str, int]:
+    """Show a step with what was last typed there, or else with its saved answers."""
+    pending = service.pending_input(draft, section.link_id)
+    if pending is not None:
+        formdata = MultiDict(stored_pairs(pending))
+    else:
+        formdata = answers_to_formdata(list(section.items), draft.answers)
+    return render_step(q, draft.answers, section, section_form(section, formdata))
 
-    if action in {"back", "save"}:
-        if valid:
-            service.save_section(db, q, draft, section, form_to_answers(enabled_now, form))
-        else:
-            service.keep_pending(
-                db, draft, section.link_id, raw_input(list(section.items), formdata)
-            )
-        if action == "save":
-            session[SESSION_RESUME] = service.issue_resume_token(
-                db, draft, current_app.config["RESUME_LINK_DAYS"]
-            )
-            return redirect(url_for("intake.saved"))
-        return redirect(previous_destination(q, draft, section))
 
-    revealed = [
-        item
-        for item in enabled_now
-        if item.link_id not in visible_before
-        and item.link_id not in posted
-        and item.type != "display"
-    ]
-    if revealed:
-        service.keep_pending(db, draft, section.link_id, raw_input(list(section.items), formdata))
-        return render_step(
-            q,
-            draft.answers or {},
-            section,
-            formdata,
-            validate=False,
-            notice=_("Based on your answers, there are a few more questions on this page."),
+def post_step(q: Questionnaire, draft: Submission, section: Section):  # type: ignore[no-untyped-def]
+    """Carry out what a POST of a step asks, as controller.plan_step decides it."""
+    db = get_session()
+    saved = dict(draft.answers)
+    # One form per request: first read what the page was shown with (saved answers plus
+    # anything kept from the last attempt at it), then what was just sent.
+    form = section_form(section, pending_formdata(draft, section))
+    shown = {**saved, **lenient_answers(section, form)}
+    form.process(request.form)
+    post = StepPost(
+        move=move_of(request.form.get("action")),
+        answers=lenient_answers(section, form),
+        errors=validate_items(form, list(section.items)),
+    )
+    plan = plan_step(q, registry().rules, section, saved, shown, post)
+    if isinstance(plan, Save):
+        service.save_section(db, q, draft, section, plan.answers, crisis=plan.crisis)
+    else:
+        service.keep_pending(
+            db, draft, section.link_id, raw_input(list(section.items), request.form)
         )
-    if not valid:
-        service.keep_pending(db, draft, section.link_id, raw_input(list(section.items), formdata))
-        return render_step(q, draft.answers or {}, section, formdata, validate=True)
+    match plan:
+        case Revealed():
+            notice = _("Based on your answers, there are a few more questions on this page.")
+            return render_step(q, draft.answers, section, form, notice=notice)
+        case Invalid(errors=errors):
+            return render_step(q, draft.answers, section, form, errors=errors)
+        case Save(move=move) | KeepTyped(move=move):
+            return leave_step(q, draft, section, move)
 
-    section_answers = form_to_answers(enabled_now, form)
-    service.save_section(db, q, draft, section, section_answers)
-    if risk_present(q, registry().rules, section_answers):
-        service.set_crisis_pending(db, draft, True)
+
+def leave_step(q: Questionnaire, draft: Submission, section: Section, move: Move) -> Response:
+    """Go where the person asked: the next step, the previous one, or their resume link."""
+    if move == "save":
+        session[SESSION_RESUME] = service.issue_resume_token(
+            get_session(), draft, current_app.config["RESUME_LINK_DAYS"]
+        )
+        return redirect(url_for("intake.saved"))
+    if move == "back":
+        return redirect(previous_destination(q, draft, section))
     return redirect(next_destination(q, draft, section))
 
 
@@ -168,7 +196,7 @@ def continue_after_support(section_id: str) -> Response:
     draft = current_draft()
     if draft is None:
         return lost_session()
-    service.set_crisis_pending(get_session(), draft, False)
+    service.mark_crisis_seen(get_session(), draft)
     return redirect(url_for("intake.step", section_id=section_id))
 
 
@@ -268,3 +296,12 @@ def done() -> str | Response:
     return render_template(
         "intake/done.html", response_days=current_app.config["CLINIC_RESPONSE_DAYS"]
     )
+
+
+# Routes whose views live in their own modules.
+bp.add_url_rule("/review", view_func=review.review, methods=["GET", "POST"])
+bp.add_url_rule("/review/language", view_func=language.change_language_on_review, methods=["POST"])
+bp.add_url_rule("/step/<section_id>/language", view_func=language.change_language, methods=["POST"])
+bp.register_error_handler(OperationalError, failures.database_unavailable)
+bp.register_error_handler(PoolTimeout, failures.database_unavailable)
+bp.register_error_handler(CSRFError, failures.csrf_failed)

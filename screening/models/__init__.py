@@ -2,6 +2,7 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinician import Clinician, Role
+from screening.models.draft_progress import DraftProgress
 from screening.models.note import Note
 from screening.models.submission import Submission, SubmissionState
 from screening.models.submission_count import SubmissionCount
@@ -9,6 +10,7 @@ from screening.models.submission_count import SubmissionCount
 __all__ = [
     "AuditEvent",
     "Clinician",
+    "DraftProgress",
     "Note",
     "Role",
     "Submission",

@@ -10,6 +10,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screening.database import Base
+from screening.models.draft_progress import DraftProgress, EncryptedProgress
 from screening.security.encrypted_types import EncryptedJSON
 
 
@@ -43,7 +44,7 @@ class Submission(Base):
 
     # Encrypted: every answer, plus wizard progress (which sections are done reveals answers).
     answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
-    progress: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
+    progress: Mapped[DraftProgress] = mapped_column(EncryptedProgress, default=DraftProgress)
     contact: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     flags: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
     scores: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from screening.database import new_session
 from screening.intake import service
-from screening.models import Submission, SubmissionState
+from screening.models import DraftProgress, Submission, SubmissionState
 from screening.questionnaire.triage import RuleSet
 from screening.questionnaire_registry import registry
 from tests.conftest import make_app
@@ -43,10 +43,9 @@ def new_draft(app) -> str:  # type: ignore[no-untyped-def]
             q = registry().current
             draft, token = service.start_draft(db, q, "en")
             draft.answers = clean_answers()
-            draft.progress = {
-                "completed": [s.link_id for s in service.wizard_steps(q, clean_answers())],
-                "pending": {},
-            }
+            draft.progress = DraftProgress(
+                completed=tuple(s.link_id for s in service.wizard_steps(q, clean_answers()))
+            )
             db.commit()
             return token
         finally:
@@ -118,7 +117,7 @@ def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg
             (row,) = check.scalars(select(Submission)).all()
             assert row.state == SubmissionState.SUBMITTED
             assert row.answers["full-name"] == "Alex Rivera"
-            assert "pending" not in (row.progress or {})
+            assert row.progress.pending == {}
         finally:
             check.close()
 

@@ -34,7 +34,7 @@ from screening.auth import sessions
 from screening.database import new_session
 from screening.intake import service
 from screening.intake.forms import OTHER_SUFFIX
-from screening.models import Submission, SubmissionState
+from screening.models import DraftProgress, Submission, SubmissionState
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item
 from screening.questionnaire_registry import registry
@@ -88,7 +88,7 @@ def client_with_draft(app: Flask, completed: list[str]) -> FlaskClient:
             q = registry().current
             draft, token = service.start_draft(db, q, "en")
             draft.answers = clean_answers()
-            draft.progress = {"completed": list(completed), "pending": {}}
+            draft.progress = DraftProgress(completed=tuple(completed))
             db.commit()
         finally:
             db.close()

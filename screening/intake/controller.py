@@ -1,0 +1,113 @@
+"""What one POST of a wizard step does: save, keep what was typed, or show the page again.
+
+Pure: a decision over the definition, the draft's saved answers and the post as its form read
+it. No request, no database; the view carries the decision out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from screening.intake.forms import field_names
+from screening.questionnaire.conditions import enabled_items
+from screening.questionnaire.model import Item, Questionnaire, Section
+from screening.questionnaire.triage import RuleSet, risk_present
+
+# Where the person asked to go: the next step, the previous one, or away with a resume link.
+Move = Literal["next", "back", "save"]
+MOVES: tuple[Move, ...] = ("next", "back", "save")
+
+
+@dataclass(frozen=True)
+class StepPost:
+    """One POST of a step, read through the step's form (every question, valid or not)."""
+
+    move: Move
+    # Every question's answer as the form reads it, without validating.
+    answers: dict[str, Any]
+    # Every field's errors; only those of questions that apply count.
+    errors: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Save:
+    """Save the step's answers (and owe crisis resources if they disclose risk), then move."""
+
+    answers: dict[str, Any]
+    crisis: bool
+    move: Move
+
+
+@dataclass(frozen=True)
+class KeepTyped:
+    """Keep what was typed, unvalidated, and move anyway (Back or Save with errors)."""
+
+    move: Move
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """Keep what was typed and show the step again: answers on it opened new questions."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Keep what was typed and show the step again with these errors."""
+
+    errors: dict[str, list[str]]
+
+
+StepPlan = Save | KeepTyped | Revealed | Invalid
+
+
+def move_of(action: str | None) -> Move:
+    """Return the move a button asked for; anything else (Enter, no button) is Next."""
+    return next((move for move in MOVES if move == action), "next")
+
+
+def plan_step(
+    q: Questionnaire,
+    rules: RuleSet,
+    section: Section,
+    saved: dict[str, Any],
+    shown: dict[str, Any],
+    post: StepPost,
+) -> StepPlan:
+    """Decide what a POST of `section` does.
+
+    `saved`: the draft's answers; `shown`: the answers the page was shown with (saved ones
+    plus input kept from an earlier attempt at the step), to tell which questions are new.
+    """
+    applying = enabled_items(section, {**saved, **post.answers})
+    applying_ids = {item.link_id for item in applying}
+    applying_fields = set(field_names(applying))
+    errors = {name: messages for name, messages in post.errors.items() if name in applying_fields}
+    answers = {key: value for key, value in post.answers.items() if key in applying_ids}
+    if post.move != "next":
+        # As before this module: only Next asks for crisis resources first (every exit
+        # showing help again is the safety pathway's work, which builds on this plan).
+        return KeepTyped(post.move) if errors else Save(answers, crisis=False, move=post.move)
+    if revealed_questions(section, shown, applying, post.answers):
+        return Revealed()
+    if errors:
+        return Invalid(errors)
+    return Save(answers, crisis=risk_present(q, rules, answers), move="next")
+
+
+def revealed_questions(
+    section: Section, shown: dict[str, Any], applying: list[Item], posted: dict[str, Any]
+) -> list[str]:
+    """Return questions that apply now, were hidden when the page was shown, and are unanswered.
+
+    Without JavaScript such a question was never seen, so the page is shown again with it
+    instead of saving the step as complete (or failing it as unanswered).
+    """
+    visible_before = {item.link_id for item in enabled_items(section, shown)}
+    return [
+        item.link_id
+        for item in applying
+        if item.link_id not in visible_before
+        and item.link_id not in posted
+        and item.type != "display"
+    ]
