@@ -351,6 +351,55 @@ def synthetic_submission(
     return draft
 
 
+# The answers that name the person: redrawn for each copy of a seeded answer set.
+PERSONA_PURPOSES = {"name", "nickname", "email", "tel"}
+
+
+def with_new_person(
+    generator: AnswerGenerator,
+    seeded: Submission,
+    blind_index: BlindIndex,
+    submitted_at: datetime,
+) -> Submission:
+    """Another made-up person with a seeded screening's answers and the same triage.
+
+    No triage rule reads a name, email or phone number (tests/portal/test_bulk_seed.py checks
+    that every copy triages as stored), so only those answers, the contact details and their
+    blind indexes are made anew."""
+    drawn = make_persona(generator.rng)
+    persona = Persona(drawn.first, drawn.last, drawn.email, drawn.phone, seeded.language)
+    answers = dict(seeded.answers)
+    for item in generator.q.items:
+        if item.link_id in answers and (
+            item.autocomplete in PERSONA_PURPOSES or item.type in ("email", "phone")
+        ):
+            answers[item.link_id] = generator.text_for(item, persona)
+    contact = intake_service.contact_details(generator.q, answers)
+    return Submission(
+        public_id=secrets.token_urlsafe(16),
+        state=SubmissionState.SUBMITTED,
+        language=seeded.language,
+        definition_version=seeded.definition_version,
+        rules_version=seeded.rules_version,
+        answers=answers,
+        progress=seeded.progress,
+        contact={"name": contact.name, "email": contact.email, "phone": contact.phone},
+        email_index=blind_index.email(contact.email or ""),
+        phone_index=blind_index.phone(contact.phone or ""),
+        name_index=blind_index.name(contact.name or ""),
+        flags=seeded.flags,
+        scores=seeded.scores,
+        triage_category=seeded.triage_category,
+        category_rank=seeded.category_rank,
+        phq9_total=seeded.phq9_total,
+        gad7_total=seeded.gad7_total,
+        status="new",
+        created_at=submitted_at - timedelta(minutes=generator.rng.randint(6, 40)),
+        submitted_at=submitted_at,
+        updated_at=submitted_at,
+    )
+
+
 def stored_row(submission: Submission) -> dict[str, Any]:
     """The values one INSERT writes for a built submission: encrypted columns as tokens."""
     cipher = current_cipher()
@@ -392,22 +441,32 @@ def seed_submissions(
     rng: random.Random,
     days: int = 365,
     batch_size: int = 5000,
+    distinct: int = 5000,
     now: datetime | None = None,
     clinician_ids: list[int] | None = None,
 ) -> int:
     """Insert `count` synthetic submissions spread over the last `days` days; return count.
 
+    The first `distinct` go through the whole submit path; later ones are copies of those for
+    new made-up people (`with_new_person`): answering and triage are most of a row's cost.
     Each batch is encrypted in Python and written with one bulk statement and one commit: the
     ORM's unit of work would add a round of bookkeeping per row for objects nobody reads."""
     now = now or datetime.now(UTC)
     generator = AnswerGenerator(q, rules, rng, now.date())
+    seeded: list[Submission] = []
     created = 0
     while created < count:
         size = min(batch_size, count - created)
         batch = []
         for _ in range(size):
             submitted_at = now - timedelta(seconds=rng.uniform(0, days * 86_400))
-            submission = synthetic_submission(generator, rules, blind_index, submitted_at)
+            if len(seeded) < distinct:
+                submission = synthetic_submission(generator, rules, blind_index, submitted_at)
+                seeded.append(submission)
+            else:
+                submission = with_new_person(
+                    generator, rng.choice(seeded), blind_index, submitted_at
+                )
             set_workflow(submission, rng, now, clinician_ids or [])
             batch.append(stored_row(submission))
         insert_rows(db, batch)
@@ -426,8 +485,17 @@ def seed_submissions(
     help="Spread submission times over this many past days.",
 )
 @click.option("--batch-size", type=click.IntRange(1, 20_000), default=5000, show_default=True)
+@click.option(
+    "--distinct",
+    type=click.IntRange(1, 1_000_000),
+    default=5000,
+    show_default=True,
+    help="Answer sets triaged one by one; later screenings reuse them for new people.",
+)
 @click.option("--seed", "random_seed", type=int, default=None, help="Repeatable randomness.")
-def seed_command(count: int, days: int, batch_size: int, random_seed: int | None) -> None:
+def seed_command(
+    count: int, days: int, batch_size: int, distinct: int, random_seed: int | None
+) -> None:
     """Add COUNT synthetic submitted screenings (made-up people) through the real triage."""
     if current_app.config.get("PRODUCTION"):
         raise ProductionRefused("dev seed is refused in production: it would mix fake people in.")
@@ -446,6 +514,7 @@ def seed_command(count: int, days: int, batch_size: int, random_seed: int | None
             rng=rng,
             days=days,
             batch_size=batch_size,
+            distinct=distinct,
             clinician_ids=clinician_ids,
         )
     finally:
