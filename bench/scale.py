@@ -186,6 +186,7 @@ def main() -> None:
         )
         log(f"queue at {small:,} submissions")
         figures["queue_small"] = queue_latency(server.url, queue).p50_ms
+        log(f"queue p50 {figures['queue_small']:.1f} ms")
 
         remaining = args.submissions - small
         log(f"seeding {remaining:,} more with {args.seed_processes} processes")
@@ -197,9 +198,11 @@ def main() -> None:
         queue = write_requests(WORK_DIR / "queue.tsv", [("GET", "/portal/", cookie, "")])
         log(f"queue at {args.submissions:,} submissions")
         figures["queue_large"] = queue_latency(server.url, queue).p50_ms
+        log(f"queue p50 {figures['queue_large']:.1f} ms")
         log("CSV export through the endpoint")
         http = export_through_endpoint(server, cookie)
         figures.update({f"http_{key}": value for key, value in http.items()})
+        log(f"endpoint export {http}")
         server.stop()
     (WORK_DIR / "queue.tsv").unlink()  # it holds a live session cookie
     log("CSV export through the CLI")
