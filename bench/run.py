@@ -58,7 +58,7 @@ from tests.scale.live import GUNICORN_ARGS, PROJECT_DIR, GunicornServer, HttpPer
 DRAFTS_FOR_POSTS = 32
 RECORD_PAGES = 200
 PEER_EMAIL = "peer.staff@example.org"
-SCALE_HEADING = "## At 1,000,000 submissions"
+SCALE_HEADING = "## The queue and the export at scale (make bench-scale)"
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
