@@ -72,14 +72,23 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# Benchmark (about 10 minutes): gunicorn on loopback measured with wrk against a bare Flask app,
+# Benchmark (about 10 minutes): each page of Threshold against the same page of a plainly written
+# peer (bench/peer.py), served the same way by gunicorn on loopback and measured with wrk, with
 # 100,000 synthetic submissions in PostgreSQL (database threshold_bench, recreated each run).
 # Rewrites docs/PERFORMANCE.md. `python -m bench.profile PATH` then profiles one page.
+# `make bench-scale`: the queue at 1,000 and 1,000,000 submissions and the CSV export's memory;
+# appends its figures to docs/PERFORMANCE.md.
 BENCH_SUBMISSIONS ?= 100000
-.PHONY: bench
-bench: $(STAMP)
+SCALE_SUBMISSIONS ?= 1000000
+.PHONY: bench bench-scale bench-tools
+bench-tools: $(STAMP)
 	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect \
 	  "$$(ls /etc/postgresql)" main start
+
+bench: bench-tools compile-translations
 	$(BIN)/python -m bench.run --submissions $(BENCH_SUBMISSIONS)
+
+bench-scale: bench-tools compile-translations
+	$(BIN)/python -m bench.scale --submissions $(SCALE_SUBMISSIONS)

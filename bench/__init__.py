@@ -1,1 +1,1 @@
-"""The benchmark behind `make bench` (see bench/run.py and docs/PERFORMANCE.md)."""
+"""The benchmarks behind `make bench` (bench/run.py) and `make bench-scale` (bench/scale.py)."""

@@ -1,8 +1,6 @@
-"""The baseline: a bare Flask "hello" app, served by gunicorn exactly like Threshold.
-
-Every Threshold figure in docs/PERFORMANCE.md is reported as a ratio to this app's
-requests per second, which cancels out most of the machine, gunicorn and wrk themselves.
-"""
+"""The content page's yardstick: a bare Flask "hello" app, served by gunicorn exactly like
+Threshold. A cached content page has no job for the peer (bench/peer.py) to do, so it is
+measured against the framework itself."""
 
 from flask import Flask
 

@@ -17,7 +17,7 @@ import json
 import os
 import time
 
-from bench.run import WORK_DIR
+from bench.common import WORK_DIR
 
 
 def main() -> None:
