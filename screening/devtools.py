@@ -35,7 +35,7 @@ from screening.questionnaire.conditions import condition_holds, is_enabled
 from screening.questionnaire.model import Condition, Item, Questionnaire
 from screening.questionnaire.triage import SEVERITIES, RuleSet
 from screening.questionnaire_registry import registry
-from screening.security.crypto import BlindIndex, current_cipher
+from screening.security.crypto import BlindIndex
 from screening.security.encrypted_types import EncryptedJSON
 
 dev_cli = AppGroup("dev", help="Development helpers: synthetic data. Refused in production.")
@@ -404,14 +404,14 @@ def with_new_person(
 
 def stored_row(submission: Submission) -> dict[str, Any]:
     """The values one INSERT writes for a built submission: encrypted columns as tokens."""
-    cipher = current_cipher()
     row: dict[str, Any] = {}
     for field in Submission.__table__.columns:
         if field.primary_key:
             continue
         value = getattr(submission, field.key)
-        if value is not None and isinstance(field.type, EncryptedJSON):
-            value = cipher.encrypt_json(value)
+        if isinstance(field.type, EncryptedJSON):
+            # The column type's own conversion: serialise (progress too), then encrypt.
+            value = field.type.process_bind_param(value, None)
         row[field.name] = value
     return row
 
