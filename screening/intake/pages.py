@@ -30,7 +30,6 @@ from screening.database import get_session
 from screening.i18n import current_language
 from screening.intake import service
 from screening.intake.forms import build_section_form, form_to_answers, validate_items
-from screening.intake.question_markup import questions_html
 from screening.models import Submission
 from screening.presenters import question_views
 from screening.questionnaire.conditions import enabled_items
@@ -38,7 +37,6 @@ from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire_registry import registry
 
 bp = Blueprint("intake", __name__)
-bp.add_app_template_global(questions_html)
 
 SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
