@@ -55,7 +55,6 @@ INT_SETTINGS = (
     "MAX_CONTENT_LENGTH",
     "MIN_FILL_SECONDS",
     "PROXY_FIX_HOPS",
-    "CONTENT_RECHECK_SECONDS",
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
     "DATABASE_POOL_TIMEOUT",
@@ -94,7 +93,6 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
         "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
         # How often each process looks for edited content files (seconds).
-        "CONTENT_RECHECK_SECONDS": 1,
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
         # A screening left open this long is closed in that browser (e.g. a shared computer);

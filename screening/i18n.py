@@ -14,8 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Domain, get_locale, refresh
-from flask_babel import _get_current_context as babel_request_state
+from flask_babel import get_locale, refresh
 from werkzeug.exceptions import HTTPException
 
 from screening.extensions import babel
@@ -27,27 +26,6 @@ SESSION_KEY = "lang"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 log = logging.getLogger(__name__)
-
-
-class RequestCachedDomain(Domain):
-    """Flask-Babel's domain, with the request's catalog looked up once instead of per string.
-
-    Flask-Babel finds the catalog anew for every gettext call (locale to string, dictionary
-    lookup), about 7 µs; a portal page translates hundreds of labels. ``refresh()`` deletes
-    ``babel_translations`` from the request state and ``force_locale()`` empties it, so a
-    language change still takes effect: the attribute is Flask-Babel's own, for this purpose.
-    """
-
-    def get_translations(self):  # type: ignore[no-untyped-def]
-        """Return this request's catalog, found on the first call."""
-        state = babel_request_state()
-        if state is None:
-            return super().get_translations()
-        # force_locale() sets it to None to mean "look it up again".
-        translations = getattr(state, "babel_translations", None)
-        if translations is None:
-            translations = state.babel_translations = super().get_translations()
-        return translations
 
 
 def current_language() -> str:
@@ -118,8 +96,6 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS_DIR),
     )
-    # Babel's `domain_instance` is a cached property: setting it swaps in the cached lookup.
-    babel.domain_instance = RequestCachedDomain(domain=DOMAIN)
     stale = compiled_catalogs_missing(app.config["LANGUAGES"])
     if stale:
         # Pages would silently fall back to English for these languages.

@@ -32,11 +32,6 @@ class OptionView:
     risk: bool
     lang: str | None = None
 
-    @property
-    def checked_attribute(self) -> str:
-        """The input's `checked` attribute, or nothing."""
-        return "checked" if self.checked else ""
-
 
 @dataclass
 class QuestionView:
@@ -58,11 +53,6 @@ class QuestionView:
     def link_id(self) -> str:
         """The item's stable id, also its form field name."""
         return self.item.link_id
-
-    @property
-    def hidden_attribute(self) -> str:
-        """The `hidden` attribute while the question does not apply yet, or nothing."""
-        return "" if self.visible else "hidden"
 
 
 def _field_values(form_field: Field) -> list[str]:

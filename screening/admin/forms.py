@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectChoice, StringField
+from wtforms import Form, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from screening.form_validators import BoundedDateField, PlainText
 from screening.models import Role
-from screening.widgets import QuickSelectField
 
 
 class InviteForm(FlaskForm):
@@ -28,7 +27,7 @@ class InviteForm(FlaskForm):
             Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
         ],
     )
-    role = QuickSelectField(
+    role = SelectField(
         _l("Role"),
         choices=[
             SelectChoice(Role.CLINICIAN.value, _l("Clinician")),
@@ -48,7 +47,7 @@ class AuditFilterForm(Form):
     action = StringField(
         _l("Action starts with"), validators=[Optional(), Length(max=64), PlainText()]
     )
-    actor = QuickSelectField(_l("Who"), choices=[], validate_choice=True, default="")
+    actor = SelectField(_l("Who"), choices=[], validate_choice=True, default="")
     date_from = BoundedDateField(_l("From (UTC date)"), validators=[Optional()])
     date_to = BoundedDateField(_l("To (UTC date, inclusive)"), validators=[Optional()])
     submission = StringField(

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -37,7 +35,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from screening.intake.cache_keys import Same
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item, Section
 
@@ -211,18 +208,15 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
     return None
 
 
-@lru_cache(maxsize=512)
-def _section_form_class(
-    section: Same[Section], link_ids: tuple[str, ...], lang: str, locale: str, today: date
-) -> type[Form]:
-    """Build the form class for these items of a section; cached, as it depends on nothing else.
+def build_section_form(
+    section: Section, items: list[Item], lang: str, today: date, formdata: MultiDict | None
+) -> Form:
+    """Build and bind a form holding the given (enabled) items of a section.
 
-    Labels follow `lang`, messages the request's `locale`, the age check `today`. Classes
-    hold no per-person state: WTForms binds fresh fields for every form instance.
+    Labels follow `lang`, messages the request's locale, the age check `today`.
     """
-    by_id = {item.link_id: item for item in section.obj.items}
     attrs: dict[str, Any] = {}
-    for item in (by_id[link_id] for link_id in link_ids):
+    for item in items:
         field = field_for(item, lang, today)
         if field is not None:
             attrs[item.link_id] = field
@@ -236,20 +230,7 @@ def _section_form_class(
                     ),
                 ],
             )
-    return type(f"Section_{section.obj.link_id}", (Form,), attrs)
-
-
-def build_section_form(
-    section: Section, items: list[Item], lang: str, today: date, formdata: MultiDict | None
-) -> Form:
-    """Build and bind a form holding the given (enabled) items of a section."""
-    form_class = _section_form_class(
-        Same(section),
-        tuple(item.link_id for item in items),
-        lang,
-        str(get_locale()),
-        today,
-    )
+    form_class = type(f"Section_{section.link_id}", (Form,), attrs)
     return form_class(formdata=formdata if formdata is not None else MultiDict())
 
 

@@ -74,20 +74,14 @@ _DRAFT_BY_TOKEN = select(Submission).where(
 _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options(
     populate_existing=True
 )
-# Session.info key: the draft read under a row lock, and the transaction holding that lock.
-_LOCKED_DRAFT = "locked_draft"
 
 
 def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
     """Return the draft a session token points at, if it is still a draft."""
     if not token:
         return None
-    if not for_update:
-        return db.scalars(_DRAFT_BY_TOKEN, {"digest": token_digest(token)}).first()
-    draft = db.scalars(_DRAFT_BY_TOKEN_FOR_UPDATE, {"digest": token_digest(token)}).first()
-    if draft is not None:
-        db.info[_LOCKED_DRAFT] = (draft, db.get_transaction())
-    return draft
+    query = _DRAFT_BY_TOKEN_FOR_UPDATE if for_update else _DRAFT_BY_TOKEN
+    return db.scalars(query, {"digest": token_digest(token)}).first()
 
 
 def completed_sections(draft: Submission) -> list[str]:
@@ -127,14 +121,10 @@ def _reload_locked(db: Session, draft: Submission) -> bool:
     at once would each write back the answers they had read, and one step's answers would
     silently vanish. Locking and re-reading makes every merge start from the latest saved
     answers. A draft another tab submitted meanwhile is left alone: a submission's answers
-    never change after it was triaged. A draft read by `find_draft(for_update=True)` in the
-    transaction still open is already locked and current, so it is not read again; after a
-    commit the lock is gone and the next write re-reads. (SQLite's BEGIN IMMEDIATE already
-    serialises write requests; the re-read is then only a cheap extra SELECT.)
+    never change after it was triaged. (SQLite's BEGIN IMMEDIATE already serialises write
+    requests; the re-read is then only a cheap extra SELECT.)
     """
-    locked = db.info.get(_LOCKED_DRAFT)
-    if locked is None or locked[0] is not draft or locked[1] is not db.get_transaction():
-        db.refresh(draft, with_for_update=True)
+    db.refresh(draft, with_for_update=True)
     return draft.state == SubmissionState.DRAFT
 
 

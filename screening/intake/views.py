@@ -61,7 +61,6 @@ from screening.intake.pages import (
     stored_pairs,
     unfinished_or_review_url,
 )
-from screening.intake.question_markup import questions_html
 from screening.links import public_url
 from screening.models import Submission
 from screening.questionnaire.conditions import is_enabled
@@ -71,7 +70,6 @@ from screening.questionnaire_registry import registry
 log = logging.getLogger(__name__)
 
 bp = Blueprint("intake", __name__)
-bp.add_app_template_global(questions_html)
 
 SESSION_RESUME = "resume_token_to_show"
 # A resume link's token between opening the link and pressing "Continue".

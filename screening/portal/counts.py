@@ -5,6 +5,10 @@ for every change since. Reading sums it: a few dozen rows whatever the number of
 screenings, and exact in the reader's transaction, like a GROUP BY over `submissions`
 would be. `fold` merges the ledger back to one row per cell; it only ever moves amounts
 between rows, so a reader at any moment still sums to the same counts.
+
+Kept after measuring the plain alternative (issue 11): at 102,000 screenings on PostgreSQL the
+GROUP BY over ix_submissions_status_queue (an index-only scan) took 184-325 ms under EXPLAIN
+ANALYZE against 1.2 ms for this ledger, and made the whole queue page 36-69 % slower.
 """
 
 from __future__ import annotations

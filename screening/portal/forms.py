@@ -14,6 +14,7 @@ from wtforms import (
     Form,
     HiddenField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -24,7 +25,6 @@ from screening.portal.queue import OPEN, QueueFilter, SearchMatch
 from screening.portal.service import NOTE_MAX_LENGTH
 from screening.portal.workflow import CATEGORY_LABELS, STATUS_LABELS, STATUSES
 from screening.questionnaire.triage import CATEGORIES
-from screening.widgets import QuickSelectField
 
 SEARCH_MAX_LENGTH = 254
 
@@ -76,12 +76,12 @@ def sort_choices() -> list[SelectChoice]:
 class QueueFilterForm(Form):
     """The queue's filters, read from the query string (a GET form: no CSRF needed)."""
 
-    category = QuickSelectField(_l("Triage category"), choices=category_choices, default="")
-    status = QuickSelectField(_l("Status"), choices=status_filter_choices, default="")
-    assigned = QuickSelectField(_l("Assigned to"), choices=assigned_choices, default="")
+    category = SelectField(_l("Triage category"), choices=category_choices, default="")
+    status = SelectField(_l("Status"), choices=status_filter_choices, default="")
+    assigned = SelectField(_l("Assigned to"), choices=assigned_choices, default="")
     from_date = BoundedDateField(_l("Submitted on or after"), validators=[Optional()])
     to_date = BoundedDateField(_l("Submitted on or before"), validators=[Optional()])
-    sort = QuickSelectField(_l("Sort by"), choices=sort_choices, default="triage")
+    sort = SelectField(_l("Sort by"), choices=sort_choices, default="triage")
     match = HiddenField()
 
     def validate_to_date(self, field: BoundedDateField) -> None:
@@ -123,13 +123,13 @@ class SearchForm(FlaskForm):
 class StatusForm(FlaskForm):
     """Move the screening to another status."""
 
-    status = QuickSelectField(_l("Status"), choices=status_choices)
+    status = SelectField(_l("Status"), choices=status_choices)
 
 
 class AssigneeForm(FlaskForm):
     """Give the screening to a clinician, or to nobody."""
 
-    assignee = QuickSelectField(_l("Assigned to"), choices=[], validate_choice=True)
+    assignee = SelectField(_l("Assigned to"), choices=[], validate_choice=True)
 
     def set_clinicians(self, clinicians: list[tuple[int, str]]) -> AssigneeForm:
         """Offer the active clinicians (and "nobody")."""

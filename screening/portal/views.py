@@ -50,7 +50,7 @@ from screening.portal.workflow import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     STATUSES,
-    TranslatedLabels,
+    label,
     status_label,
 )
 from screening.questionnaire.triage import CATEGORIES
@@ -80,14 +80,17 @@ def portal_time(moment: datetime | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
+bp.add_app_template_filter(label, "label")
+
+
 @bp.context_processor
 def portal_labels() -> dict[str, Any]:
-    """Labels the portal templates use for badges, each translated at most once per page."""
+    """Labels the portal templates use for badges."""
     return {
-        "category_labels": TranslatedLabels(CATEGORY_LABELS),
-        "status_labels": TranslatedLabels(STATUS_LABELS),
-        "severity_labels": TranslatedLabels(SEVERITY_LABELS),
-        "band_labels": TranslatedLabels(BAND_LABELS),
+        "category_labels": CATEGORY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "severity_labels": SEVERITY_LABELS,
+        "band_labels": BAND_LABELS,
     }
 
 

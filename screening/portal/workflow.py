@@ -1,8 +1,8 @@
 """The words of the clinician workflow: statuses, categories and their labels.
 
 Kept apart from the services so the queue, the forms, the exports and the templates agree on
-one list. Labels are lazy so they translate in the clinician's interface language; pages
-read them through `TranslatedLabels`, which translates each label once per request.
+one list. Labels are lazy so they translate in the clinician's interface language; templates
+read them through the `label` filter.
 """
 
 from __future__ import annotations
@@ -66,19 +66,7 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-class TranslatedLabels(dict[str | None, str]):
-    """Labels as plain strings, each translated on first use (make one per request).
-
-    Templates look codes up with `labels[code]`; an unknown code shows as itself ("-" for
-    none), like the label functions above.
-    """
-
-    def __init__(self, lazy: Mapping[str, Any]) -> None:
-        super().__init__()
-        self._lazy = lazy
-
-    def __missing__(self, code: str | None) -> str:
-        label = self._lazy.get(code or "")
-        text = str(label) if label is not None else (code or "-")
-        self[code] = text
-        return text
+def label(code: str | None, labels: Mapping[str, Any]) -> str:
+    """Return a code's translated label: the code itself if unknown, "-" for none."""
+    text = labels.get(code or "")
+    return str(text) if text is not None else (code or "-")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, session
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from markupsafe import Markup
 
 from screening.i18n import current_language
@@ -13,12 +22,10 @@ from screening.public.content import (
     CONTENT_DIR,
     Page,
     PageNotFound,
-    clinic_key,
     clinic_tokens,
     list_pages,
     load_page,
 )
-from screening.public.page_cache import PageCache
 
 bp = Blueprint("public", __name__)
 
@@ -53,32 +60,33 @@ def site_context() -> dict[str, Any]:
 
 
 @bp.get("/")
-def home() -> str:
+def home() -> Response:
     """Show the home page."""
     return page("home")
 
 
 @bp.get("/<slug>")
-def page(slug: str) -> str:
-    """Show one content page, from the page cache when the request is like any other."""
-    lang = current_language()
-    options = _content_options()
-    if request.args or "_flashes" in session:
-        # ?lang= changes the session and the switch links; a flash belongs to one person.
-        return render_page(slug, lang, options)
-    settings = (slug, request.script_root, clinic_key(options["clinic"]))
-    return page_cache().page(
-        settings, lang, options["override_dir"], lambda: render_page(slug, lang, options)
-    )
-
-
-def page_cache() -> PageCache:
-    """This app's cache of rendered pages, made on first use."""
-    cache = current_app.extensions.get("public_page_cache")
-    if cache is None:
-        cache = PageCache(CONTENT_DIR, float(current_app.config["CONTENT_RECHECK_SECONDS"]))
-        current_app.extensions["public_page_cache"] = cache
-    return cache
+def page(slug: str) -> Response:
+    """Show one content page; a browser holding the same page gets a 304 instead."""
+    # Read before rendering: the layout takes the flashed messages out of the session.
+    personal = request.args or "_flashes" in session
+    response = make_response(render_page(slug, current_language(), _content_options()))
+    if personal:
+        # A flash is for one person once; ?lang= writes the session: neither is kept anywhere.
+        response.cache_control.no_store = True
+        return response
+    # The ETag hashes the page as rendered, so an edited file, a clinic setting, the
+    # language or a new release each give a new one.
+    response.add_etag()
+    response.cache_control.no_cache = True
+    if session:
+        # A person with a session (a draft, a chosen language) keeps pages to themselves.
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    # The language comes from the session cookie or Accept-Language (Flask adds Cookie).
+    response.vary.add("Accept-Language")
+    return response.make_conditional(request)
 
 
 def render_page(slug: str, lang: str, options: dict[str, Any]) -> str:

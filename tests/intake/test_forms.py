@@ -1,4 +1,4 @@
-"""Section forms: one cached form class per section, language and day, fresh data every time."""
+"""Section forms: labels and messages in the page's language, fresh data every time."""
 
 from __future__ import annotations
 
@@ -6,16 +6,12 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
-from screening.intake.cache_keys import Same
 from screening.intake.forms import (
-    _section_form_class,
     build_section_form,
     validate_items,
 )
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire_registry import registry
-from tests.intake.wizard_driver import section_formdata
-from tests.questionnaire.factories import clean_answers
 
 DAY = date(2026, 11, 27)
 
@@ -38,24 +34,6 @@ def test_spanish_form_after_english_has_spanish_labels_and_messages(app):
     assert about_you(app, "es") == spanish
 
 
-def test_cached_form_class_matches_a_freshly_built_one(app):
-    with app.test_request_context("/?lang=es"):
-        section = registry().current.section("concerns")
-        ids = tuple(item.link_id for item in section.items)
-        key = (Same(section), ids, "es", "es", DAY)
-        cached = _section_form_class(*key)
-        fresh = _section_form_class.__wrapped__(*key)
-        assert _section_form_class(*key) is cached
-        data = section_formdata(app, "concerns", clean_answers(goals=""))
-        cached_form, fresh_form = cached(formdata=data), fresh(formdata=data)
-        cached_form.validate()
-        fresh_form.validate()
-        assert [(f.name, str(f.label.text), f.data) for f in cached_form] == [
-            (f.name, str(f.label.text), f.data) for f in fresh_form
-        ]
-        assert cached_form.errors == fresh_form.errors
-
-
 def test_age_check_uses_the_day_the_form_was_built_for(app):
     with app.test_request_context("/?lang=en"):
         section = registry().current.section("about-you")
@@ -67,13 +45,12 @@ def test_age_check_uses_the_day_the_form_was_built_for(app):
         assert birthday["date-of-birth"].validate(birthday)
 
 
-def test_forms_from_one_cached_class_keep_their_own_data(app):
+def test_forms_of_one_section_keep_their_own_data(app):
     with app.test_request_context("/?lang=en"):
         section = registry().current.section("concerns")
         items = list(section.items)
         first = build_section_form(section, items, "en", DAY, MultiDict({"goals": "first"}))
         second = build_section_form(section, items, "en", DAY, MultiDict({"goals": "second"}))
-        assert type(first) is type(second)
         assert (first["goals"].data, second["goals"].data) == ("first", "second")
 
 

@@ -1,4 +1,4 @@
-"""Whole pages served from the page cache: right language, right settings, edits show."""
+"""HTTP caching of content pages: ETag and 304, never shared when personal, edits show."""
 
 from __future__ import annotations
 
@@ -24,19 +24,45 @@ def write_page(folder: Path, slug: str, title: str, body: str, mtime_ns: int) ->
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
-def test_a_cached_page_is_served_until_the_recheck_interval(app, tmp_path):
-    app.config["CONTENT_RECHECK_SECONDS"] = 3600
+def test_a_returning_browser_gets_a_304_until_the_page_changes(app, tmp_path):
     folder = override_dir(app, tmp_path)
     write_page(folder, "faq", "First FAQ", "First answers.", 1_000_000_000_000_000_000)
     client = app.test_client()
-    assert "First answers." in client.get("/faq").text
+    first = client.get("/faq")
+    assert first.status_code == 200 and "First answers." in first.text
+    assert first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    again = client.get("/faq", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
     write_page(folder, "faq", "Second FAQ", "Second answers.", 1_000_000_001_000_000_000)
-    # Within the interval the process does not look at the files again: the cache answers.
-    assert "First answers." in client.get("/faq").text
+    edited = client.get("/faq", headers={"If-None-Match": first.headers["ETag"]})
+    assert edited.status_code == 200 and "Second answers." in edited.text
+    assert edited.headers["ETag"] != first.headers["ETag"]
 
 
-def test_an_edited_page_shows_once_the_files_are_rechecked(app, tmp_path):
-    app.config["CONTENT_RECHECK_SECONDS"] = 0
+def test_a_page_is_shared_only_with_people_without_a_session(app):
+    anonymous = app.test_client().get("/faq")
+    assert "public" in anonymous.headers["Cache-Control"]
+    assert {"Cookie", "Accept-Language"} <= set(anonymous.headers["Vary"].split(", "))
+    chose_spanish = app.test_client()
+    chose_spanish.get("/?lang=es")
+    response = chose_spanish.get("/faq")
+    assert "private" in response.headers["Cache-Control"]
+    assert "public" not in response.headers["Cache-Control"]
+
+
+def test_the_language_switch_is_never_stored_and_changes_the_etag(app):
+    client = app.test_client()
+    english = client.get("/faq")
+    switched = client.get("/faq?lang=es")
+    assert switched.status_code == 200 and '<html lang="es">' in switched.text
+    assert "no-store" in switched.headers["Cache-Control"]
+    # The browser's English copy is not current any more: the Spanish page comes whole.
+    spanish = client.get("/faq", headers={"If-None-Match": english.headers["ETag"]})
+    assert spanish.status_code == 200 and '<html lang="es">' in spanish.text
+
+
+def test_an_edited_page_shows_at_once(app, tmp_path):
     folder = override_dir(app, tmp_path)
     write_page(folder, "faq", "First FAQ", "First answers.", 1_000_000_000_000_000_000)
     client = app.test_client()
@@ -47,7 +73,6 @@ def test_an_edited_page_shows_once_the_files_are_rechecked(app, tmp_path):
 
 
 def test_a_new_page_title_reaches_the_menu_of_every_other_page(app, tmp_path):
-    app.config["CONTENT_RECHECK_SECONDS"] = 0
     folder = override_dir(app, tmp_path)
     client = app.test_client()
     assert "Money matters" not in client.get("/faq").text
@@ -78,8 +103,10 @@ def test_a_flashed_message_is_shown_to_its_owner_only(app: Flask):
 
     owner = app.test_client()
     stranger = app.test_client()
-    stranger.get("/faq")  # the cache now holds the FAQ
+    seen = stranger.get("/faq")
     owner.get("/test-flash")
-    assert "Your message for you alone" in owner.get("/faq").text
+    flashed = owner.get("/faq", headers={"If-None-Match": seen.headers["ETag"]})
+    assert flashed.status_code == 200 and "Your message for you alone" in flashed.text
+    assert "no-store" in flashed.headers["Cache-Control"]
     assert "Your message for you alone" not in stranger.get("/faq").text
     assert "Your message for you alone" not in owner.get("/faq").text
