@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from screening import create_app
+from screening.auth import totp
 
 TEST_KEY = Fernet.generate_key().decode()
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef-0123456789"
@@ -28,6 +30,24 @@ def dispose_created_apps() -> Iterator[None]:
     yield
     while CREATED_APPS:
         CREATED_APPS.pop().extensions["db_engine"].dispose()
+
+
+class TotpClock:
+    """The wall clock plus an offset that tests move forward instead of waiting for a step."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture(autouse=True)
+def totp_clock(monkeypatch: pytest.MonkeyPatch) -> TotpClock:
+    """The clock the server checks TOTP codes against in this test (the wall clock at first)."""
+    clock = TotpClock()
+    monkeypatch.setattr(totp, "clock", clock)
+    return clock
 
 
 def reset_postgres(url: str) -> None:
