@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from screening.database import new_session
 from screening.models import Submission, SubmissionState
 from screening.notify import notify_new_submission
+from tests.factories import URGENT, load_submission, make_submission
 from tests.intake.wizard_driver import complete_screening
-from tests.portal.factories import URGENT, load_submission, make_submission
 from tests.questionnaire.factories import clean_answers
 
 
