@@ -80,6 +80,12 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database, whatever TEST_DATABASE_URL says (for SQLite-only checks)."""
+    return f"sqlite:///{tmp_path / 'own.sqlite3'}"
+
+
 def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     """Create a migrated app in a throwaway instance folder."""
     instance = tmp_path / "instance"
