@@ -194,6 +194,23 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Launch Debian's Chromium once for the run: a second sync Playwright in the same thread
+    (tests/deployed after tests/browser) fails with "Sync API inside the asyncio loop"."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
 def csrf_token_from(html: str) -> str:
     """Pull the CSRF token out of a rendered form."""
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)

@@ -100,20 +100,6 @@ def axe_page_list() -> Iterator[None]:
         (SCREENSHOTS / "axe-pages.txt").write_text(f"{len(AXE_CHECKED)} pages\n{listing}\n")
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Launch one headless Chromium for the session."""
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A fresh browser context and page at phone width."""

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 from tests.deployed.stack import (
     DeployedGunicorn,
     Nginx,
@@ -130,17 +129,3 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         nginx.stop()
         gunicorn.stop()
         drop_database(database)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Launch Debian's Chromium for the module."""
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
