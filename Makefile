@@ -25,11 +25,14 @@ migrate: $(STAMP) compile-translations
 run: migrate
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
+# The SQLite pass leaves out `scale` tests (real servers under load, wall-clock budgets, query
+# plans): `make test-postgres` runs them, SQLite-only ones on an SQLite file of their own.
 test: $(STAMP) compile-translations
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not scale"
 
-# The same suite on PostgreSQL (this machine's server; override TEST_DATABASE_URL elsewhere).
+# The suite on PostgreSQL with the scale tests (this machine's server; override
+# TEST_DATABASE_URL elsewhere). Browser tests run in `make test` only.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP) compile-translations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser"

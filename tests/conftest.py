@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +16,10 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from screening import create_app
+from screening.auth import totp
 
 TEST_KEY = Fernet.generate_key().decode()
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef-0123456789"
@@ -28,6 +33,24 @@ def dispose_created_apps() -> Iterator[None]:
     yield
     while CREATED_APPS:
         CREATED_APPS.pop().extensions["db_engine"].dispose()
+
+
+class TotpClock:
+    """The wall clock plus an offset that tests move forward instead of waiting for a step."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture(autouse=True)
+def totp_clock(monkeypatch: pytest.MonkeyPatch) -> TotpClock:
+    """The clock the server checks TOTP codes against in this test (the wall clock at first)."""
+    clock = TotpClock()
+    monkeypatch.setattr(totp, "clock", clock)
+    return clock
 
 
 def reset_postgres(url: str) -> None:
@@ -60,8 +83,21 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database, whatever TEST_DATABASE_URL says (for SQLite-only checks)."""
+    return f"sqlite:///{tmp_path / 'own.sqlite3'}"
+
+
 def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     """Create a migrated app in a throwaway instance folder."""
+    return build_app(tmp_path, database_url, overrides, copy_migrated=True)
+
+
+def build_app(
+    tmp_path: Path, database_url: str, overrides: dict[str, object], *, copy_migrated: bool
+) -> Flask:
+    """Create an app; migrate its database, or copy a migrated SQLite file when allowed."""
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
     os.environ["THRESHOLD_INSTANCE_PATH"] = str(instance)
@@ -84,12 +120,45 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
         "PUBLIC_BASE_URL": "http://localhost",
     }
     config.update(overrides)
+    if copy_migrated and copy_migrated_sqlite(database_url):
+        app = create_app(config)
+        CREATED_APPS.append(app)
+        return app
     app = create_app(config)
     CREATED_APPS.append(app)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     return app
+
+
+# A new SQLite database is a copy of one migrated once per session (the real migrations, run
+# by `db upgrade` in build_app): migrating every test's database cost 0.1-0.4 s of CPU each.
+_migrated_sqlite: list[Path] = []
+
+
+def copy_migrated_sqlite(database_url: str) -> bool:
+    """Fill a new SQLite file from the session's migrated one; False when not applicable."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return False
+    target = Path(url.database)
+    if target.exists():
+        return False
+    if not _migrated_sqlite:
+        folder = Path(tempfile.mkdtemp(prefix="threshold-migrated-"))
+        template = folder / "migrated.sqlite3"
+        previous = os.environ.get("THRESHOLD_INSTANCE_PATH")
+        build_app(folder, f"sqlite:///{template}", {}, copy_migrated=False)
+        CREATED_APPS.pop().extensions["db_engine"].dispose()
+        if previous is not None:
+            os.environ["THRESHOLD_INSTANCE_PATH"] = previous
+        _migrated_sqlite.append(template)
+    with sqlite3.connect(_migrated_sqlite[0]) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return True
 
 
 def one_connection_app(tmp_path: Path, database_url: str) -> Flask:
@@ -123,6 +192,23 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """A CLI runner for the app."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Launch Debian's Chromium once for the run: a second sync Playwright in the same thread
+    (tests/deployed after tests/browser) fails with "Sync API inside the asyncio loop"."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
 
 
 def csrf_token_from(html: str) -> str:

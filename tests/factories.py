@@ -1,63 +1,139 @@
-"""Small factories for database rows, built through the real services."""
+"""Factories for database rows, built through the real services, and small readers.
+
+Every screening is addressed by its public id (what URLs carry):
+
+    public_id = make_submission(app, sober_driver="no")      # clean_answers() overrides
+    public_id = make_submission(app, answers={...}, language="es", submitted_at=at(3))
+    update_submission(app, public_id, status="closed")      # plain columns, set directly
+    submission = load_submission(app, public_id)
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from screening.database import new_session
-from screening.intake import service
-from screening.models import Submission
+from screening.intake import service as intake_service
+from screening.models import AuditEvent, Note, Submission
 from screening.questionnaire_registry import registry
 from tests.questionnaire.factories import TODAY, clean_answers
 
 
-def make_draft(app: Flask, answers: dict[str, Any] | None = None) -> int:
-    """Create a draft holding `answers`; return its id."""
+def make_submission(
+    app: Flask,
+    *,
+    language: str = "en",
+    submitted_at: datetime | None = None,
+    answers: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> str:
+    """Submit a screening through `submit_draft` (clean_answers by default); return its id."""
     with app.app_context():
         db = new_session(write=True)
         try:
-            draft, _token = service.start_draft(db, registry().current, "en")
-            draft.answers = answers or {}
-            db.commit()
-            return draft.id
-        finally:
-            db.close()
-
-
-def make_submission(app: Flask, answers: dict[str, Any] | None = None, **fields: Any) -> int:
-    """Create a submitted, triaged screening (like the wizard does); return its id."""
-    with app.app_context():
-        reg = registry()
-        db = new_session(write=True)
-        try:
-            draft, _token = service.start_draft(db, reg.current, "en")
-            full = answers if answers is not None else clean_answers()
-            consent = {k: full[k] for k in ("consent-accuracy", "consent-privacy", "signature")}
-            draft.answers = full
-            service.submit_draft(
-                db,
-                reg.current,
-                reg.rules,
-                draft,
-                consent,
-                app.extensions["blind_index"],
-                TODAY,
+            reg = registry()
+            draft, _token = intake_service.start_draft(db, reg.current, language)
+            draft.answers = clean_answers(**overrides) if answers is None else answers
+            intake_service.submit_draft(
+                db, reg.current, reg.rules, draft, {}, app.extensions["blind_index"], TODAY
             )
-            for name, value in fields.items():
-                setattr(draft, name, value)
-            db.commit()
-            return draft.id
+            if submitted_at is not None:
+                draft.submitted_at = submitted_at
+                db.commit()
+            return draft.public_id
         finally:
             db.close()
 
 
-def load_submission(app: Flask, submission_id: int) -> Submission:
-    """Read a submission back (detached, attributes loaded)."""
+def make_draft(app: Flask, **overrides: Any) -> str:
+    """Leave a screening unsubmitted; return its public id."""
+    with app.app_context():
+        db = new_session(write=True)
+        try:
+            draft, _token = intake_service.start_draft(db, registry().current, "en")
+            draft.answers = clean_answers(**overrides)
+            db.commit()
+            return draft.public_id
+        finally:
+            db.close()
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    """A submission time in November 2026 (UTC)."""
+    return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def load_submission(app: Flask, public_id: str) -> Submission:
+    """Read a submission as stored now (plain and decrypted columns loaded)."""
     with app.app_context():
         db = new_session()
         try:
-            return db.get(Submission, submission_id)
+            submission = db.scalars(
+                select(Submission).where(Submission.public_id == public_id)
+            ).one()
+            _ = (submission.answers, submission.contact, submission.flags, submission.scores)
+            return submission
+        finally:
+            db.close()
+
+
+def audit_events(app: Flask, action: str) -> list[AuditEvent]:
+    """Return the audit events with exactly this action, oldest first."""
+    with app.app_context():
+        db = new_session()
+        try:
+            return list(
+                db.scalars(
+                    select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+                )
+            )
+        finally:
+            db.close()
+
+
+def notes_of(app: Flask, public_id: str) -> list[Note]:
+    """Return a submission's notes (decrypted), oldest first."""
+    with app.app_context():
+        db = new_session()
+        try:
+            submission_id = db.scalars(
+                select(Submission.id).where(Submission.public_id == public_id)
+            ).one()
+            return list(
+                db.scalars(
+                    select(Note).where(Note.submission_id == submission_id).order_by(Note.id)
+                )
+            )
+        finally:
+            db.close()
+
+
+# Overrides of clean_answers() that land a screening in each triage category.
+URGENT = {
+    "phq9-9": "LA6571-9",
+    "safety_thoughts_now": False,
+    "safety_plan": False,
+    "safety_attempt": "never",
+    "safety_safe_now": True,
+}
+INELIGIBLE = {"psychotic_symptoms": True}
+NEEDS_REVIEW = {"sober_driver": "no"}
+
+
+def update_submission(app: Flask, public_id: str, **values: Any) -> None:
+    """Set plain columns of a submission directly (assignee, follow-up date, status)."""
+    with app.app_context():
+        db = new_session(write=True)
+        try:
+            submission = db.scalars(
+                select(Submission).where(Submission.public_id == public_id)
+            ).one()
+            for name, value in values.items():
+                setattr(submission, name, value)
+            db.commit()
         finally:
             db.close()

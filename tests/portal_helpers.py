@@ -8,7 +8,6 @@ client = admin_client(app)      # a fresh client signed in as a new admin
 from __future__ import annotations
 
 import itertools
-import time
 from urllib.parse import urlsplit
 
 import pyotp
@@ -51,7 +50,8 @@ def create_clinician(
 
 
 def unused_code(app: Flask, email: str, secret: str) -> str:
-    """Return a valid TOTP code for a step the account has not used yet (waiting if need be)."""
+    """Return a valid TOTP code for the step after the account's last one, moving the server's
+    clock (tests.conftest.TotpClock) forward a step when that code is not due yet."""
     generator = pyotp.TOTP(secret)
     with app.app_context():
         db = new_session()
@@ -63,14 +63,13 @@ def unused_code(app: Flask, email: str, secret: str) -> str:
             ).first()
         finally:
             db.close()
-    while True:
-        now = time.time()
-        current = int(now // generator.interval)
-        step = current if last is None or last < current else last + 1
-        # The server accepts one step either side of now; a later step means waiting for it.
-        if step <= current + 1:
-            return generator.generate_otp(step)
-        time.sleep((current + 1) * generator.interval - now + 0.05)
+    clock = totp.clock
+    current = int(clock() // generator.interval)
+    step = current if last is None or last < current else last + 1
+    # The server accepts one step either side of its now: a later step needs a later now.
+    if step > current + 1:
+        clock.offset += (step - 1 - current) * generator.interval  # type: ignore[attr-defined]
+    return generator.generate_otp(step)
 
 
 def sign_in(client: FlaskClient, email: str, password: str, totp_secret: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyotp
+import pytest
 
 from screening.auth import totp
 from screening.auth.totp import CodeCheck, check_code
@@ -37,6 +38,16 @@ def test_code_for_an_already_used_step_is_a_replay() -> None:
     assert check_code(secret, generator.at(NOW), used, now=NOW).outcome is CodeCheck.REPLAY
     assert check_code(secret, generator.at(NOW - 30), used, now=NOW).outcome is CodeCheck.REPLAY
     assert check_code(secret, generator.at(NOW + 30), used, now=NOW).outcome is CodeCheck.OK
+
+
+def test_without_now_codes_are_checked_against_the_module_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = totp.new_secret()
+    generator = pyotp.TOTP(secret)
+    monkeypatch.setattr(totp, "clock", lambda: NOW)
+    assert check_code(secret, generator.at(NOW), None).timecode == step_of(NOW)
+    assert check_code(secret, generator.at(NOW + 60), None).outcome is CodeCheck.INVALID
 
 
 def test_malformed_codes_are_invalid() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pyotp
 from flask import Flask
@@ -18,6 +19,7 @@ from tests.auth.support import (
     audit_events,
     get_clinician,
 )
+from tests.conftest import TotpClock
 from tests.portal_helpers import DEFAULT_PASSWORD, create_clinician, sign_in, unused_code
 
 EMAIL = "clinician@example.org"
@@ -118,6 +120,23 @@ def test_totp_code_signs_in_and_is_audited(app: Flask, client: FlaskClient) -> N
         {"method": "totp"},
     )
     assert get_clinician(app, clinician_id).last_login_at is not None
+
+
+def test_third_sign_in_within_a_step_moves_the_server_clock_instead_of_waiting(
+    app: Flask, totp_clock: TotpClock
+) -> None:
+    # Start mid-step so the wall clock cannot cross a step boundary during the test.
+    mid_step = (int(time.time() // 30) + 0.5) * 30 - time.time()
+    totp_clock.offset = mid_step
+    start = int(totp_clock() // 30)
+    clinician_id, secret = create_clinician(app)
+    steps = []
+    for _ in range(3):
+        sign_in(app.test_client(), EMAIL, DEFAULT_PASSWORD, secret)
+        steps.append(get_clinician(app, clinician_id).totp_last_timecode)
+    assert steps == [start, start + 1, start + 2]
+    # Step start+2 is only due a step later: the server's clock moved one step; nothing slept.
+    assert totp_clock.offset == mid_step + 30
 
 
 def test_totp_replay_is_rejected(app: Flask, client: FlaskClient) -> None:

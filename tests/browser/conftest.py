@@ -136,7 +136,7 @@ class Staff:
 @pytest.fixture(scope="module")
 def staff(live_app: LiveApp) -> Staff:
     """Create an admin, a clinician still to set up 2FA, and three submitted screenings."""
-    from tests.portal.factories import make_submission
+    from tests.factories import make_submission
     from tests.portal_helpers import create_clinician
     from tests.questionnaire.factories import SEVERAL_DAYS
 

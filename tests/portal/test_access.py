@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.routing import Rule
 
-from tests.portal.factories import make_submission
+from tests.factories import make_submission
 from tests.portal_helpers import admin_client, clinician_client
 
 ADMIN_ONLY = {"portal.export_csv"}

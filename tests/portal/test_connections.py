@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from screening.portal import counts
 from tests.conftest import one_connection_app
-from tests.portal.factories import make_submission
+from tests.factories import make_submission
 from tests.portal_helpers import admin_client
 
 

@@ -17,7 +17,7 @@ from screening.database import new_session
 from screening.models import Clinician, Submission, SubmissionCount, SubmissionState
 from screening.portal import counts, queue, service
 from screening.retention import purge
-from tests.portal.factories import (
+from tests.factories import (
     INELIGIBLE,
     NEEDS_REVIEW,
     URGENT,

@@ -14,7 +14,7 @@ from flask import Flask
 
 from screening.portal.exports import FIXED_COLUMNS, answer_columns, neutralise
 from screening.questionnaire_registry import registry
-from tests.portal.factories import URGENT, at, audit_events, make_draft, make_submission
+from tests.factories import URGENT, at, audit_events, make_draft, make_submission
 from tests.portal_helpers import admin_client, clinician_client
 
 

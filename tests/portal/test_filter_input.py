@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.portal.factories import make_submission
+from tests.factories import make_submission
 from tests.portal_helpers import admin_client
 
 OUT_OF_RANGE = "9999-12-31"

@@ -8,14 +8,15 @@ import time
 from email.message import Message
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from screening.database import new_session
 from screening.models import Submission, SubmissionState
 from screening.notify import notify_new_submission
+from tests.factories import URGENT, load_submission, make_submission
 from tests.intake.wizard_driver import complete_screening
-from tests.portal.factories import URGENT, load_submission, make_submission
 from tests.questionnaire.factories import clean_answers
 
 
@@ -105,10 +106,8 @@ def test_a_mail_server_that_is_down_never_breaks_or_holds_up_a_submission(
     app: Flask, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
-    started = time.perf_counter()
     done = complete_screening(app, app.test_client(), clean_answers())
     assert done.status_code == 200
-    assert time.perf_counter() - started < 15  # the whole wizard, with one failed send
     with app.app_context():
         db = new_session()
         submitted = db.scalar(
@@ -124,6 +123,7 @@ def test_a_mail_server_that_is_down_never_breaks_or_holds_up_a_submission(
     assert app.config["CLINIC_INTAKE_EMAIL"] not in failures[0].getMessage()
 
 
+@pytest.mark.scale  # a wall-clock budget: make test-postgres runs it
 def test_a_failed_send_returns_quickly(app: Flask) -> None:
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)
     public_id = make_submission(app)

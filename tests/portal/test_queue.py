@@ -13,7 +13,7 @@ from screening.database import new_session
 from screening.portal import queue
 from screening.portal.queue import QueueFilter, SearchMatch, classify_search
 from screening.security.crypto import FieldCipher
-from tests.portal.factories import (
+from tests.factories import (
     INELIGIBLE,
     NEEDS_REVIEW,
     URGENT,

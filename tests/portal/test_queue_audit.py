@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 
 from tests.auth.support import audit_events
-from tests.portal.factories import URGENT, make_submission
+from tests.factories import URGENT, make_submission
 from tests.portal_helpers import clinician_client
 
 

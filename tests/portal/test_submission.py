@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from screening.database import new_session
 from tests.conftest import csrf_token_from, make_app
-from tests.portal.factories import (
+from tests.factories import (
     URGENT,
     audit_events,
     load_submission,

@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from screening.questionnaire import (
-    CATEGORIES,
     RULES_PATH,
     Evidence,
     Flag,
@@ -237,10 +236,6 @@ def make_flag(severity: str) -> Flag:
 )
 def test_category_precedence(severities: tuple[str, ...], category: str) -> None:
     assert category_for([make_flag(s) for s in severities]) == category
-
-
-def test_categories_are_in_priority_order() -> None:
-    assert CATEGORIES == ("urgent-safety", "likely-ineligible", "needs-review", "likely-eligible")
 
 
 def test_urgent_beats_exclusion_and_caution_on_real_answers(

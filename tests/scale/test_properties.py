@@ -40,8 +40,8 @@ from screening.questionnaire.model import Item
 from screening.questionnaire_registry import registry
 from tests.auth.support import update_clinician
 from tests.conftest import make_app, reset_postgres
+from tests.factories import make_submission
 from tests.intake.wizard_driver import consent_formdata, section_formdata
-from tests.portal.factories import make_submission
 from tests.portal_helpers import admin_client
 from tests.questionnaire.factories import clean_answers
 

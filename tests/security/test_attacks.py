@@ -75,7 +75,7 @@ def test_state_changing_posts_without_csrf_token_are_refused(tmp_path, database_
     for url, data in attempts.items():
         response = client.post(url, data=data)
         assert response.status_code == 400, url
-    after = load_submission(app, submission.id)
+    after = load_submission(app, submission.public_id)
     assert after.status == submission.status
     with app.app_context():
         db = new_session()
@@ -138,7 +138,7 @@ def test_injected_markup_is_escaped_on_the_review_page(app, client):
 
 
 def test_injected_markup_is_escaped_in_the_portal(app):
-    submission = load_submission(app, make_submission(app, free_text_answers()))
+    submission = load_submission(app, make_submission(app, answers=free_text_answers()))
     client = admin_client(app)
     client.post(f"/portal/s/{submission.public_id}/notes", data={"body": PAYLOAD})
     for suffix in ("", "/print"):

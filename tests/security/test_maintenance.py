@@ -12,7 +12,7 @@ from screening.database import new_session
 from screening.models import AuditEvent, Submission
 from screening.security.audit import record
 from tests.conftest import TEST_KEY, make_app
-from tests.factories import load_submission, make_draft, make_submission
+from tests.factories import load_submission, make_draft, make_submission, update_submission
 
 
 def test_keys_generate_prints_a_usable_key(runner):
@@ -41,7 +41,7 @@ def test_keys_rotate_moves_everything_to_the_new_key(tmp_path, database_url):
 
 def test_keys_rotate_resumes_from_its_checkpoint(tmp_path, database_url):
     app = make_app(tmp_path, database_url)
-    first = make_submission(app)
+    first = load_submission(app, make_submission(app)).id
     second = make_submission(app)
     new_key = Fernet.generate_key().decode()
     both = make_app(tmp_path, database_url, ENCRYPTION_KEYS=f"{new_key},{TEST_KEY}")
@@ -95,17 +95,23 @@ def test_retention_purge_deletes_only_what_has_expired(app, runner):
     old_draft = make_draft(app)
     fresh_draft = make_draft(app)
     long_ago = now - timedelta(days=800)
-    old_closed = make_submission(app, status="closed", submitted_at=long_ago, updated_at=long_ago)
-    converted = make_submission(app, status="closed", submitted_at=long_ago, updated_at=long_ago)
-    recent_closed = make_submission(app, status="closed")
-    old_open = make_submission(app, status="in-review", submitted_at=long_ago, updated_at=long_ago)
+    old_closed, converted, old_open = (make_submission(app) for _ in range(3))
+    recent_closed = make_submission(app)
+    for public_id in (old_closed, converted):
+        update_submission(
+            app, public_id, status="closed", submitted_at=long_ago, updated_at=long_ago
+        )
+    update_submission(app, recent_closed, status="closed")
+    update_submission(app, old_open, status="in-review", submitted_at=long_ago, updated_at=long_ago)
+    update_submission(app, old_draft, updated_at=now - timedelta(days=31))
     with app.app_context():
         db = new_session(write=True)
-        db.get(Submission, old_draft).updated_at = now - timedelta(days=31)
         record(
             db,
             "submission.status-changed",
-            submission=db.get(Submission, converted),
+            submission=db.scalars(
+                select(Submission).where(Submission.public_id == converted)
+            ).one(),
             detail={"from": "contacted", "to": "evaluation-booked"},
         )
         db.commit()
@@ -115,7 +121,7 @@ def test_retention_purge_deletes_only_what_has_expired(app, runner):
     assert "Deleted 1 drafts and 1 screenings" in result.output
     with app.app_context():
         db = new_session()
-        remaining = set(db.scalars(select(Submission.id)))
+        remaining = set(db.scalars(select(Submission.public_id)))
         event = db.scalars(select(AuditEvent).where(AuditEvent.action == "retention.purged")).one()
         db.close()
     assert remaining == {fresh_draft, converted, recent_closed, old_open}
