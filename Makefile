@@ -30,6 +30,8 @@ run: migrate
 test: $(STAMP) compile-translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not scale"
+	# The one-small-server shape's promise (DEPLOY.md): 200 people at once on SQLite, no error.
+	$(BIN)/pytest -q -m scale tests/scale/test_concurrent_submissions.py
 
 # The suite on PostgreSQL with the scale tests (this machine's server; override
 # TEST_DATABASE_URL elsewhere). Browser tests run in `make test` only.

@@ -216,22 +216,3 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in page"
     return match.group(1)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Launch one headless Debian Chromium for the whole run (tests/browser, tests/deployed).
-
-    Playwright's sync API allows one session per thread, so every folder shares this one.
-    """
-    from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
-
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
