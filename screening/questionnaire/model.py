@@ -17,6 +17,11 @@ from typing import Any
 
 import yaml
 
+try:  # libyaml's C loader, in PyYAML's wheels; the same safe subset, four times faster
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml import SafeLoader  # type: ignore[assignment]
+
 LANGUAGES = ("en", "es")
 ITEM_TYPES = (
     "choice",
@@ -374,7 +379,7 @@ def _load_definition_version(path: Path, mtime_ns: int, size: int) -> Questionna
 
 def parse_yaml(text: str) -> Any:
     """Parse YAML safely with libyaml's C loader where PyYAML was built with it (4x faster)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return yaml.load(text, Loader=SafeLoader)
 
 
 class _Invalid(Exception):
