@@ -13,7 +13,6 @@ import pwd
 import re
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from tests.scale.live import PROJECT_DIR, GunicornServer, free_port
+from tests.scale.live import PROJECT_DIR, GunicornServer, free_port, stop_process_group
 
 NGINX_CONF = PROJECT_DIR / "deploy" / "nginx" / "threshold.conf"
 DEPLOY_DOC = PROJECT_DIR / "docs" / "DEPLOY.md"
@@ -194,15 +193,7 @@ class Nginx:
         if self.process is None:
             return
         process, self.process = self.process, None
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_process_group(process)
 
     def error_log(self) -> str:
         """What nginx wrote to its error log."""

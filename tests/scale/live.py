@@ -105,6 +105,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in its own process group (SIGTERM, then SIGKILL after 10 s)."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
 def write_instance_config(instance: Path, settings: dict[str, Any]) -> Path:
     """Write settings the environment cannot carry (booleans, limits) as instance/config.py."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -225,15 +239,7 @@ class GunicornServer:
         if self.process is None:
             return
         process, self.process = self.process, None
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_process_group(process)
 
     def log_tail(self, lines: int = 80) -> str:
         """The last lines the server logged."""
