@@ -16,6 +16,7 @@ from screening.intake import service
 from screening.intake.pages import (
     closed_page,
     current_draft,
+    posted_step_section,
     questionnaire,
     render_step,
     section_form,
@@ -33,25 +34,21 @@ def database_unavailable(error: OperationalError | PoolTimeout):  # type: ignore
     reason = type(getattr(error, "orig", error)).__name__
     log.error("database unavailable on %s: %s", request.endpoint, reason)
     get_session().rollback()
-    if request.endpoint == "intake.step" and request.view_args and request.method == "POST":
-        try:
-            section = questionnaire().section(request.view_args["section_id"])
-        except KeyError:
-            section = None
-        if section is not None:
-            return render_step(
-                questionnaire(),
-                g.get("saved_answers", {}),
-                section,
-                section_form(section, request.form),
-                notice=_(
-                    "We could not save this page just now because of a problem on our side. "
-                    "Your answers are still below and everything you saved before is safe. "
-                    "Please wait a minute and press Next again. Reference: %(ref)s",
-                    ref=g.get("request_id", "-"),
-                ),
-                status=503,
-            )
+    section = posted_step_section()
+    if section is not None:
+        return render_step(
+            questionnaire(),
+            g.get("saved_answers", {}),
+            section,
+            section_form(section, request.form),
+            notice=_(
+                "We could not save this page just now because of a problem on our side. "
+                "Your answers are still below and everything you saved before is safe. "
+                "Please wait a minute and press Next again. Reference: %(ref)s",
+                ref=g.get("request_id", "-"),
+            ),
+            status=503,
+        )
     return render_error(503)
 
 

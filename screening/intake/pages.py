@@ -111,22 +111,28 @@ def closed_page(reason: str) -> tuple[str, int]:
             "For your privacy, we closed this screening because it was not used for a while. "
             "Nothing you typed on this page was saved; it is shown below so you can copy it."
         )
-    if request.method == "POST" and request.endpoint == "intake.step" and request.view_args:
-        try:
-            section = questionnaire().section(request.view_args["section_id"])
-        except KeyError:
-            section = None
-        if section is not None:
-            return render_step(
-                questionnaire(),
-                {},
-                section,
-                section_form(section, request.form),
-                notice=notice,
-                status=status,
-                closed=True,
-            )
+    section = posted_step_section()
+    if section is not None:
+        return render_step(
+            questionnaire(),
+            {},
+            section,
+            section_form(section, request.form),
+            notice=notice,
+            status=status,
+            closed=True,
+        )
     return render_template("intake/closed.html", reason=reason), status
+
+
+def posted_step_section() -> Section | None:
+    """The section a step POST in this request was sent from, if it names a real one."""
+    if request.method != "POST" or request.endpoint != "intake.step" or not request.view_args:
+        return None
+    try:
+        return questionnaire().section(request.view_args["section_id"])
+    except KeyError:
+        return None
 
 
 def step_url(section: Section, **params: Any) -> str:
