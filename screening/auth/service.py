@@ -281,14 +281,7 @@ def authenticate(db: Session, email: str, password: str, *, ip: str | None) -> C
         audit.record(db, "auth.login", outcome="failure", ip=ip, detail={"reason": "unknown-email"})
         return None
     if not clinician.active:
-        audit.record(
-            db,
-            "auth.login",
-            actor=clinician,
-            outcome="failure",
-            ip=ip,
-            detail={"reason": "inactive"},
-        )
+        record_refused_login(db, clinician, "inactive", ip)
         return None
     # A password changed since the read: the one checked is no longer the account's.
     password_ok = password_ok and clinician.password_hash == stored.password_hash
@@ -297,14 +290,7 @@ def authenticate(db: Session, email: str, password: str, *, ip: str | None) -> C
             # Counted even now: guesses during a pause extend it.
             register_failure(db, clinician, action="auth.login", reason="locked", ip=ip)
         else:
-            audit.record(
-                db,
-                "auth.login",
-                actor=clinician,
-                outcome="failure",
-                ip=ip,
-                detail={"reason": "locked"},
-            )
+            record_refused_login(db, clinician, "locked", ip)
         return None
     if not password_ok:
         register_failure(db, clinician, action="auth.login", reason="bad-password", ip=ip)
@@ -322,6 +308,13 @@ def authenticate(db: Session, email: str, password: str, *, ip: str | None) -> C
         detail={"next": "2fa" if clinician.totp_confirmed else "enrol"},
     )
     return clinician
+
+
+def record_refused_login(db: Session, clinician: Clinician, reason: str, ip: str | None) -> None:
+    """Audit a sign-in refused for the account's state (not for a wrong password)."""
+    audit.record(
+        db, "auth.login", actor=clinician, outcome="failure", ip=ip, detail={"reason": reason}
+    )
 
 
 def complete_sign_in(db: Session, clinician: Clinician, *, method: str, ip: str | None) -> None:
