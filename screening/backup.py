@@ -22,6 +22,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from screening.clock import utcnow
+
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
@@ -56,7 +58,7 @@ def sqlite_file(database_url: str) -> Path:
 
 def default_name(now: datetime | None = None) -> str:
     """A sortable file name for a backup made now (UTC)."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = (now or utcnow()).astimezone(UTC)
     return f"threshold-{moment.strftime('%Y%m%dT%H%M%SZ')}.sqlite3"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from screening.clock import today, utcnow
 from screening.database import new_session
 from screening.models import AuditEvent
 from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, response_to_answers
@@ -87,7 +87,7 @@ def triage_file(response_file: Path) -> None:
         fail(f"{response_file} is not valid JSON: {error}")
     except ResponseError as error:
         fail(f"{response_file}: {error}")
-    result = triage_response(reg.current, reg.rules, answers, datetime.now(UTC).date())
+    result = triage_response(reg.current, reg.rules, answers, today())
     click.echo(json.dumps(result.to_dict(), indent=2))
 
 
@@ -172,7 +172,7 @@ def retention_purge() -> None:
     try:
         report = purge(
             db,
-            datetime.now(UTC),
+            utcnow(),
             draft_days=current_app.config["DRAFT_RETENTION_DAYS"],
             screening_days=current_app.config["SCREENING_RETENTION_DAYS"],
         )

@@ -18,7 +18,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
@@ -28,6 +28,7 @@ from psycopg import sql
 from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
+from screening.clock import utcnow
 from screening.database import new_session
 from screening.intake import service as intake_service
 from screening.models import Clinician, DraftProgress, Submission, SubmissionState
@@ -453,7 +454,7 @@ def seed_submissions(
     new made-up people (`with_new_person`): answering and triage are most of a row's cost.
     Each batch is encrypted in Python and written with one bulk statement and one commit: the
     ORM's unit of work would add a round of bookkeeping per row for objects nobody reads."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     generator = AnswerGenerator(q, rules, rng, now.date())
     seeded: list[Submission] = []
     created = 0

@@ -15,7 +15,6 @@ import logging
 import secrets
 import smtplib
 import ssl
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from flask import current_app
 
+from screening.clock import utcnow
 from screening.links import public_url
 from screening.models import Submission
 
@@ -70,7 +70,7 @@ def write_to_outbox(message: EmailMessage, instance_path: str) -> Path:
     """Save the message as an .eml file in instance/outbox/ (development without SMTP)."""
     outbox = Path(instance_path) / OUTBOX_DIR
     outbox.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
     path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(message))
     return path

@@ -6,13 +6,14 @@ Account changes themselves live in screening.auth.service, shared with the CLI.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 from wtforms import SelectChoice
 
+from screening.clock import as_utc, start_of_day
 from screening.models import AuditEvent, Clinician, Submission
 
 PAGE_SIZE = 50
@@ -77,11 +78,6 @@ class AuditPage:
         return self.page < self.pages
 
 
-def start_of_day(day: date) -> datetime:
-    """Return midnight UTC at the start of a date."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def find_submission_id(db: Session, public_id: str) -> int | None:
     """Return the internal id of a screening from its public id."""
     return db.scalars(select(Submission.id).where(Submission.public_id == public_id)).first()
@@ -132,7 +128,7 @@ def search_audit(db: Session, filters: AuditFilters, page: int = 1) -> AuditPage
     rows = [
         AuditRow(
             id=event.id,
-            at=event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC),
+            at=as_utc(event.at),
             actor_name=actor_name,
             action=event.action,
             outcome=event.outcome,

@@ -19,6 +19,7 @@ from screening.admin import service
 from screening.admin.forms import AccountActionForm, AuditFilterForm, InviteForm
 from screening.auth import service as account_service
 from screening.auth.decorators import admin_required, current_clinician
+from screening.clock import as_utc
 from screening.database import get_session
 from screening.models import Clinician, Submission
 from screening.security import audit as audit_log
@@ -47,7 +48,7 @@ def accounts() -> str:
         "admin/accounts.html",
         clinicians=clinicians,
         me=current_clinician(),
-        as_utc=account_service.as_utc,
+        as_utc=as_utc,
     )
 
 

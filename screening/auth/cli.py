@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from screening.auth import service
+from screening.clock import as_utc
 from screening.database import new_session
 from screening.models import Clinician, Role
 
@@ -146,7 +147,7 @@ def reset_two_factor(email: str) -> None:
 
 def account_row(clinician: Clinician) -> tuple[str, ...]:
     """Return one line of `clinician list`."""
-    last = service.as_utc(clinician.last_login_at)
+    last = as_utc(clinician.last_login_at)
     return (
         clinician.email,
         clinician.name,

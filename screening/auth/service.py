@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import has_request_context, request
@@ -20,9 +20,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from screening.auth import passwords, totp
+from screening.clock import as_utc, utcnow
 from screening.database import WRITE_METHODS, get_session, new_session, side_write_session
 from screening.models import Clinician, Role
-from screening.models.submission import utcnow
 from screening.security import audit
 
 LOCKOUT_THRESHOLD = 5
@@ -42,13 +42,6 @@ class SecondFactor(enum.StrEnum):
     INVALID = "invalid"
     REPLAY = "replay"
     LOCKED = "locked"
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Read a stored timestamp as UTC (SQLite hands them back without a zone)."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def normalise_email(email: str) -> str:

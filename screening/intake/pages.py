@@ -6,7 +6,6 @@ Views parse requests and render; screening.intake.service decides and writes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -25,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import Form
 
+from screening.clock import today
 from screening.database import get_session
 from screening.i18n import current_language
 from screening.intake import service
@@ -42,11 +42,6 @@ LOST_ELSEWHERE = "elsewhere"
 LOST_IDLE = "idle"
 # The id of the form the language switch submits (templates/partials/language_switch.html).
 STEP_FORM_ID = "step-form"
-
-
-def today():  # type: ignore[no-untyped-def]
-    """Return today's date (UTC) for age checks."""
-    return datetime.now(UTC).date()
 
 
 def questionnaire() -> Questionnaire:

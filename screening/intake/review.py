@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from wtforms import Form
 
+from screening.clock import today
 from screening.database import get_session
 from screening.extensions import limiter
 from screening.i18n import current_language
@@ -21,7 +22,6 @@ from screening.intake.pages import (
     pending_formdata,
     questionnaire,
     step_url,
-    today,
 )
 from screening.models import Submission
 from screening.notify import notify_new_submission

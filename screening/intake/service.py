@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from screening.clock import as_utc, utcnow
 from screening.models import Submission, SubmissionState
 from screening.models.draft_progress import DraftProgress, RawInput
-from screening.models.submission import utcnow
 from screening.questionnaire.conditions import enabled_sections, prune_answers
 from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire.triage import CATEGORIES, RuleSet, triage_response
@@ -31,11 +31,6 @@ ACTIVE_ELSEWHERE = timedelta(minutes=30)
 def new_token() -> str:
     """Return a fresh unguessable bearer token."""
     return secrets.token_urlsafe(32)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Treat a naive timestamp (SQLite drops the zone) as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def wizard_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:

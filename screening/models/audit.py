@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from screening.clock import utcnow
 from screening.database import Base
-from screening.models.submission import utcnow
 
 
 class AuditEvent(Base):

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from screening.clock import utcnow
 from screening.database import Base
-from screening.models.submission import utcnow
 from screening.security.encrypted_types import EncryptedJSON, EncryptedText
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from screening.clock import utcnow
 from screening.database import Base
-from screening.models.submission import utcnow
 from screening.security.encrypted_types import EncryptedText
 
 

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from screening.clock import utcnow
 from screening.database import Base
 from screening.models.draft_progress import DraftProgress, EncryptedProgress
 from screening.security.encrypted_types import EncryptedJSON
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
 
 
 class SubmissionState(enum.StrEnum):

@@ -13,10 +13,10 @@ import io
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from screening.intake.service import as_utc
+from screening.clock import as_utc, utcnow
 from screening.models import Submission
 from screening.questionnaire.fhir import answers_to_response
 from screening.questionnaire.model import Item, Questionnaire
@@ -156,7 +156,7 @@ def fhir_bundle_chunks(
     submissions: Iterable[Submission], reg: QuestionnaireRegistry, base_url: str
 ) -> Iterator[str]:
     """Yield a FHIR Bundle (type collection) of QuestionnaireResponses, one entry at a time."""
-    timestamp = datetime.now(UTC).isoformat(timespec="seconds")
+    timestamp = utcnow().isoformat(timespec="seconds")
     # "entry" appears only once there is one: FHIR JSON forbids empty arrays.
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":"{timestamp}"'
     first = True

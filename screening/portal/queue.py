@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, load_only
 
+from screening.clock import start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
@@ -141,11 +142,6 @@ class QueueFilter:
 def submitted_only() -> Select[Any]:
     """Start a query over submitted screenings; drafts are never listed."""
     return select(Submission.id).where(Submission.state == SubmissionState.SUBMITTED)
-
-
-def start_of_day(day: date) -> datetime:
-    """Return midnight UTC at the start of `day`."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def apply_filter(query: Select[Any], f: QueueFilter, viewer_id: int | None) -> Select[Any]:

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screening.clock import utcnow
 from screening.database import side_write_session
 from screening.models import Clinician, Note, Submission, SubmissionState
-from screening.models.submission import utcnow
 from screening.portal import counts
 from screening.portal.workflow import STATUSES
 from screening.security import audit

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -31,8 +31,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from screening.auth.decorators import admin_required, current_clinician, login_required
+from screening.clock import as_utc, today, utcnow
 from screening.database import get_session
-from screening.intake.service import as_utc
 from screening.models import Submission
 from screening.portal import exports, queue, service
 from screening.portal.detail import submission_view
@@ -65,11 +65,6 @@ PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 def client_ip() -> str | None:
     """The address the request came from, for the audit trail."""
     return request.remote_addr
-
-
-def today() -> date:
-    """Today's date in UTC (follow-up dates are compared with it)."""
-    return datetime.now(UTC).date()
 
 
 @bp.app_template_filter("portal_time")
@@ -365,7 +360,7 @@ def add_note(public_id: str) -> Any:
 def print_submission(public_id: str) -> str:
     """A clean page of the whole screening for printing (audited)."""
     values, _roster = audited_record(submission_or_404(public_id), "submission.printed")
-    return render_template("portal/print.html", **values, printed_at=datetime.now(UTC))
+    return render_template("portal/print.html", **values, printed_at=utcnow())
 
 
 @bp.get("/s/<public_id>/fhir", endpoint="fhir")

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from screening.clock import today
+
 from .conditions import compare, condition_holds, prune_answers
 from .model import (
     ENABLE_BEHAVIORS,
@@ -279,7 +281,7 @@ def risk_present(q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any]) -
     # resources once too often is far cheaper than missing them.
     urgent = [rule for rule in rules.rules if rule.severity == "urgent"]
     needs_scores = any(isinstance(c, ScoreCondition) for rule in urgent for c in rule.when)
-    scores = score_answers(q, answers, date.today()) if needs_scores else {}
+    scores = score_answers(q, answers, today()) if needs_scores else {}
     return any(_fire(rule, answers, scores) for rule in urgent)
 
 

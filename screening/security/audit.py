@@ -20,8 +20,8 @@ from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from screening.clock import utcnow
 from screening.models import AuditEvent, Clinician, Submission
-from screening.models.submission import utcnow
 from screening.security.audit_keys import AuditKeys
 
 # Serialises chain appends on PostgreSQL; SQLite write transactions are already exclusive.

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from screening.auth.service import LOCKOUT_THRESHOLD, as_utc
+from screening.auth.service import LOCKOUT_THRESHOLD
+from screening.clock import as_utc
 from tests.auth.support import LOGIN, audit_events, get_clinician
 from tests.conftest import make_app
 from tests.portal_helpers import create_clinician
