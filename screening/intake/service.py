@@ -230,17 +230,22 @@ def was_taken_over(db: Session, token: str | None) -> bool:
     )
 
 
-def resumable_draft(db: Session, resume_token: str) -> Submission | None:
-    """Return the draft a resume link opens, locked, if the link is unused and unexpired."""
-    draft = db.scalars(
+def resumable_draft(
+    db: Session, resume_token: str, *, for_update: bool = False
+) -> Submission | None:
+    """Return the draft a resume link opens if the link is unused and unexpired.
+
+    Locked `for_update` only when it is about to be taken over: the pages that just ask read.
+    """
+    query = (
         select(Submission)
         .where(
             Submission.resume_token_hash == token_digest(resume_token),
             Submission.state == SubmissionState.DRAFT,
         )
-        .with_for_update()
         .execution_options(populate_existing=True)
-    ).first()
+    )
+    draft = db.scalars(query.with_for_update() if for_update else query).first()
     if draft is None or draft.resume_expires_at is None:
         return None
     if as_utc(draft.resume_expires_at) < utcnow():

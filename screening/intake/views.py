@@ -245,18 +245,18 @@ def resume_confirm() -> str | Response:
     """
     db = get_session()
     token = session.get(SESSION_RESUME_PENDING)
-    draft = service.resumable_draft(db, token) if token else None
+    taking_over = request.method == "POST"
+    draft = service.resumable_draft(db, token, for_update=taking_over) if token else None
     if draft is None:
         session.pop(SESSION_RESUME_PENDING, None)
         return link_not_usable()
     if "lang" not in request.args:
         # A new device should open the screening in the language it was started in.
         i18n.remember_language(draft.language)
-    if request.method == "GET":
+    if not taking_over:
         open_elsewhere = service.active_elsewhere(
             draft, session.get(SESSION_DRAFT_KEY), current_app.config["DRAFT_IDLE_MINUTES"]
         )
-        db.rollback()  # end the read (and its row lock) before rendering
         return render_template(
             "intake/resume.html",
             open_elsewhere=open_elsewhere,
