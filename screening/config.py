@@ -76,7 +76,7 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "THRESHOLD_ENV": "development",
         "DATABASE_URL": f"sqlite:///{instance_path / 'screening.sqlite3'}",
         # Database connections each process keeps, and how many more it may open at busy
-        # times (a request holds one at a time: screening/database.py side_write_session).
+        # times (a request holds one at a time: screening/database.py begin_write).
         "DATABASE_POOL_SIZE": 5,
         "DATABASE_MAX_OVERFLOW": 10,
         # Seconds a request waits for a free connection before it is answered with a 503.

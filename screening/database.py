@@ -6,7 +6,9 @@ BEGIN IMMEDIATE so two writers queue for the lock instead of failing on upgrade.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event, make_url
@@ -14,6 +16,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -107,19 +111,36 @@ def new_session(*, write: bool = False) -> Session:
     return current_app.extensions[factory]()
 
 
-def side_write_session() -> Session:
-    """Open a short write session beside a request (an audit event, the counts fold).
+def begin_write(db: Session) -> None:
+    """Make the session's transaction a writer (BEGIN IMMEDIATE on SQLite) if it is not one.
 
-    A GET request's own session only reads, so its transaction ends first and its connection
-    goes back to the pool: a request holds one connection at a time, and busy threads can
-    never all wait for a second one that none of them gives back. Outside a request, or in a
-    POST (whose session may hold writes), this is new_session(write=True).
+    A transaction that only read is ended first rather than upgraded: SQLite can refuse the
+    upgrade under load. Loaded objects stay loaded (expire_on_commit is off), and the request
+    keeps its one connection.
     """
-    if has_request_context() and request.method not in WRITE_METHODS:
-        session = g.get("db_session")
-        if session is not None:
-            session.commit()  # nothing to write; expire_on_commit is off, objects stay loaded
-    return new_session(write=True)
+    if db.in_transaction():
+        if db.connection().get_execution_options().get("sqlite_immediate"):
+            return
+        db.commit()
+    db.connection(execution_options={"sqlite_immediate": True})
+
+
+def transaction(
+    service: Callable[Concatenate[Session, P], R],
+) -> Callable[Concatenate[Session, P], R]:
+    """Commit the session a service is given when it returns; roll back when it raises."""
+
+    @functools.wraps(service)
+    def run(db: Session, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = service(db, *args, **kwargs)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        return result
+
+    return run
 
 
 def close_session(_error: BaseException | None = None) -> None:

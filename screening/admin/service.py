@@ -1,4 +1,4 @@
-"""Admin queries: the accounts list and the audit trail (read-only: events are never edited).
+"""Admin queries: the audit trail, read-only (events are never edited), each viewing audited.
 
 Account changes themselves live in screening.auth.service, shared with the CLI.
 """
@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from screening.clock import as_utc, start_of_day
 from screening.models import AuditEvent, Clinician, Submission
+from screening.security import audit
 
 PAGE_SIZE = 50
 ACTOR_NONE = "none"
@@ -141,6 +142,27 @@ def search_audit(db: Session, filters: AuditFilters, page: int = 1) -> AuditPage
         for event, actor_name, target_name, public_id in db.execute(statement)
     ]
     return AuditPage(rows=rows, page=page, pages=pages, total=total)
+
+
+def view_audit(
+    db: Session, filters: AuditFilters, page: int, *, actor: Clinician, ip: str | None
+) -> AuditPage:
+    """Return one page of the audit trail and record (and commit) that it was viewed."""
+    result = search_audit(db, filters, page)
+    public_id = filters.submission_public_id
+    submission_id = find_submission_id(db, public_id) if public_id else None
+    detail: dict[str, Any] = {"page": result.page}
+    if filters.in_use():
+        detail["filters"] = filters.in_use()
+    audit.record_now(
+        db,
+        "audit.viewed",
+        actor=actor,
+        submission=db.get(Submission, submission_id) if submission_id else None,
+        ip=ip,
+        detail=detail,
+    )
+    return result
 
 
 def actor_choices(db: Session) -> list[SelectChoice]:

@@ -7,7 +7,7 @@ edits or deletes an event, and each viewing is itself audited.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,15 +21,10 @@ from screening.auth import service as account_service
 from screening.auth.decorators import admin_required, current_clinician
 from screening.clock import as_utc
 from screening.database import get_session
-from screening.models import Clinician, Submission
-from screening.security import audit as audit_log
+from screening.models import Clinician
+from screening.security.audit import client_ip
 
 bp = Blueprint("admin", __name__)
-
-
-def client_ip() -> str | None:
-    """Return the address recorded in the audit trail for this request."""
-    return request.remote_addr
 
 
 @bp.get("/")
@@ -58,10 +53,9 @@ def invite() -> str:
     """Create an account for a colleague, with a temporary password shown once."""
     form = InviteForm()
     if form.validate_on_submit():
-        db = get_session()
         try:
             clinician, temporary = account_service.invite_clinician(
-                db,
+                get_session(),
                 email=form.email.data or "",
                 name=form.name.data or "",
                 role=form.role.data or "",
@@ -69,10 +63,8 @@ def invite() -> str:
                 ip=client_ip(),
             )
         except account_service.AccountError as error:
-            db.rollback()
             form.email.errors = [_("Could not create the account: %(reason)s.", reason=str(error))]
         else:
-            db.commit()
             # Rendered, not redirected: the temporary password is never stored in plain text.
             return render_template(
                 "admin/invited.html", clinician=clinician, temporary_password=temporary
@@ -88,37 +80,20 @@ def account_or_404(clinician_id: int) -> Clinician:
     return clinician
 
 
-def account_action(clinician_id: int, action: str) -> Response:
-    """Run one account action for the admin, audit it and go back to the list."""
+def account_action(clinician_id: int, change: Callable[..., None], done: str) -> Response:
+    """Make one account change as the admin and go back to the list, saying what happened.
+
+    `done` is the message for success, with %(name)s for the account's name.
+    """
     if not AccountActionForm().validate_on_submit():
         abort(400)
-    db = get_session()
     clinician = account_or_404(clinician_id)
-    admin = current_clinician()
     try:
-        if action == "deactivate":
-            if not clinician.active:
-                raise account_service.AccountError(_("that account is already deactivated"))
-            account_service.deactivate(db, clinician, actor=admin, ip=client_ip())
-            message = _("%(name)s can no longer sign in.", name=clinician.name)
-        elif action == "reactivate":
-            if clinician.active:
-                raise account_service.AccountError(_("that account is already active"))
-            account_service.reactivate(db, clinician, actor=admin, ip=client_ip())
-            message = _("%(name)s can sign in again.", name=clinician.name)
-        else:
-            account_service.reset_two_factor(db, clinician, actor=admin, ip=client_ip())
-            message = _(
-                "Two-step verification was reset for %(name)s. They set it up again at their "
-                "next sign-in.",
-                name=clinician.name,
-            )
+        change(get_session(), clinician, actor=current_clinician(), ip=client_ip())
     except account_service.AccountError as error:
-        db.rollback()
         flash(_("Nothing changed: %(reason)s.", reason=str(error)), "error")
-        return redirect(url_for("admin.accounts"))
-    db.commit()
-    flash(message, "info")
+    else:
+        flash(done % {"name": clinician.name}, "info")
     return redirect(url_for("admin.accounts"))
 
 
@@ -126,21 +101,32 @@ def account_action(clinician_id: int, action: str) -> Response:
 @admin_required
 def deactivate(clinician_id: int) -> Response:
     """Stop an account from signing in; its sessions end at their next request."""
-    return account_action(clinician_id, "deactivate")
+    return account_action(
+        clinician_id, account_service.deactivate, _("%(name)s can no longer sign in.")
+    )
 
 
 @bp.post("/accounts/<int:clinician_id>/reactivate")
 @admin_required
 def reactivate(clinician_id: int) -> Response:
     """Let a deactivated account sign in again."""
-    return account_action(clinician_id, "reactivate")
+    return account_action(
+        clinician_id, account_service.reactivate, _("%(name)s can sign in again.")
+    )
 
 
 @bp.post("/accounts/<int:clinician_id>/reset-2fa")
 @admin_required
 def reset_two_factor(clinician_id: int) -> Response:
     """Forget an account's authenticator app; it is set up again at the next sign-in."""
-    return account_action(clinician_id, "reset-2fa")
+    return account_action(
+        clinician_id,
+        account_service.reset_two_factor,
+        _(
+            "Two-step verification was reset for %(name)s. They set it up again at their "
+            "next sign-in."
+        ),
+    )
 
 
 @bp.post("/accounts/<int:clinician_id>/reset-password")
@@ -149,17 +135,14 @@ def reset_password(clinician_id: int) -> Response | str:
     """Give an account a new temporary password, shown once, to change at next sign-in."""
     if not AccountActionForm().validate_on_submit():
         abort(400)
-    db = get_session()
     clinician = account_or_404(clinician_id)
     try:
         temporary = account_service.reset_password(
-            db, clinician, actor=current_clinician(), ip=client_ip()
+            get_session(), clinician, actor=current_clinician(), ip=client_ip()
         )
     except account_service.AccountError as error:
-        db.rollback()
         flash(_("Nothing changed: %(reason)s.", reason=str(error)), "error")
         return redirect(url_for("admin.accounts"))
-    db.commit()
     return render_template(
         "admin/invited.html", clinician=clinician, temporary_password=temporary, reset=True
     )
@@ -194,25 +177,7 @@ def audit() -> str:
     form.validate()
     filters = filters_from(form)
     page_number = form.page.data if not form.page.errors and form.page.data else 1
-    result = service.search_audit(db, filters, page_number)
-    submission_id = (
-        service.find_submission_id(db, filters.submission_public_id)
-        if filters.submission_public_id
-        else None
-    )
-    submission = db.get(Submission, submission_id) if submission_id else None
-    detail: dict[str, Any] = {"page": result.page}
-    if filters.in_use():
-        detail["filters"] = filters.in_use()
-    with account_service.audit_transaction() as audit_db:
-        audit_log.record(
-            audit_db,
-            "audit.viewed",
-            actor=current_clinician(),
-            submission=submission,
-            ip=client_ip(),
-            detail=detail,
-        )
+    result = service.view_audit(db, filters, page_number, actor=current_clinician(), ip=client_ip())
     return render_template(
         "admin/audit.html",
         form=form,

@@ -11,7 +11,7 @@ At a terminal the password is asked for twice, hidden; from a pipe one line is r
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn, TextIO
 
@@ -47,18 +47,10 @@ def database_errors_as_one_line() -> Iterator[None]:
 
 
 @contextmanager
-def write_transaction() -> Iterator[Session]:
-    """Open a write session for one command, committing only if the command succeeds."""
-    with database_errors_as_one_line():
-        db = new_session(write=True)
-        try:
-            yield db
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-        finally:
-            db.close()
+def write_session() -> Iterator[Session]:
+    """Open a write session for one command (the services it calls commit), then close it."""
+    with database_errors_as_one_line(), new_session(write=True) as db:
+        yield db
 
 
 def stdin_stream() -> TextIO:
@@ -98,7 +90,7 @@ def create(email: str, name: str, role: str) -> None:
     """Create an account; two-step verification is set up at its first sign-in."""
     password = read_password()
     try:
-        with write_transaction() as db:
+        with write_session() as db:
             clinician = service.create_clinician(
                 db, email=email, name=name, password=password, role=role
             )
@@ -108,40 +100,36 @@ def create(email: str, name: str, role: str) -> None:
     click.echo(f"Created {role} account {address}. 2FA is set up at first sign-in.")
 
 
+def change_account(email: str, change: Callable[..., None]) -> str:
+    """Make one change to the account with this email address; return the address."""
+    try:
+        with write_session() as db:
+            clinician = find_or_fail(db, email)
+            change(db, clinician, actor=None, ip=None)
+            return clinician.email
+    except service.AccountError as error:
+        fail(str(error))
+
+
 @clinician_cli.command("deactivate")
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Stop an account signing in; its open sessions end at their next request."""
-    with write_transaction() as db:
-        clinician = find_or_fail(db, email)
-        if not clinician.active:
-            fail(f"{clinician.email} is already deactivated")
-        service.deactivate(db, clinician, actor=None, ip=None)
-        address = clinician.email
-    click.echo(f"Deactivated {address}.")
+    click.echo(f"Deactivated {change_account(email, service.deactivate)}.")
 
 
 @clinician_cli.command("reactivate")
 @click.argument("email")
 def reactivate(email: str) -> None:
     """Let a deactivated account sign in again."""
-    with write_transaction() as db:
-        clinician = find_or_fail(db, email)
-        if clinician.active:
-            fail(f"{clinician.email} is already active")
-        service.reactivate(db, clinician, actor=None, ip=None)
-        address = clinician.email
-    click.echo(f"Reactivated {address}.")
+    click.echo(f"Reactivated {change_account(email, service.reactivate)}.")
 
 
 @clinician_cli.command("reset-2fa")
 @click.argument("email")
 def reset_two_factor(email: str) -> None:
     """Forget an account's authenticator app and recovery codes; it enrols again at sign-in."""
-    with write_transaction() as db:
-        clinician = find_or_fail(db, email)
-        service.reset_two_factor(db, clinician, actor=None, ip=None)
-        address = clinician.email
+    address = change_account(email, service.reset_two_factor)
     click.echo(f"Two-step verification reset for {address}; it is set up again at next sign-in.")
 
 
@@ -161,12 +149,8 @@ def account_row(clinician: Clinician) -> tuple[str, ...]:
 @clinician_cli.command("list")
 def list_accounts() -> None:
     """List every account: email, name, role, active, 2FA enrolled, last sign-in (UTC)."""
-    with database_errors_as_one_line():
-        db = new_session()
-        try:
-            rows = [account_row(clinician) for clinician in service.list_clinicians(db)]
-        finally:
-            db.close()
+    with database_errors_as_one_line(), new_session() as db:
+        rows = [account_row(clinician) for clinician in service.list_clinicians(db)]
     if not rows:
         click.echo("No accounts yet. Create one with `flask --app wsgi clinician create`.")
         return

@@ -1,27 +1,24 @@
 """Staff accounts and sign-in decisions: who may sign in, lockouts, 2FA, account changes.
 
-Views and CLI commands parse input and call these; these decide, write and audit in the
-caller's session, and the caller commits. Audit events hold ids and reason codes only:
-never passwords, codes, names or (for unknown accounts) the email that was tried.
+Views and CLI commands parse input and call these; these decide, write, audit and commit in
+the caller's session, or roll back when they refuse. Audit events hold ids and reason codes
+only: never passwords, codes, names or (for unknown accounts) the email that was tried.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from screening.auth import passwords, totp
 from screening.clock import as_utc, utcnow
-from screening.database import WRITE_METHODS, get_session, new_session, side_write_session
+from screening.database import new_session, transaction
 from screening.models import Clinician, Role
 from screening.security import audit
 
@@ -89,6 +86,7 @@ def check_new_account(db: Session, email: str, name: str, role: str) -> tuple[st
     return address, clean_name
 
 
+@transaction
 def create_clinician(
     db: Session,
     *,
@@ -142,27 +140,34 @@ def invite_clinician(
     return clinician, temporary
 
 
+@transaction
 def deactivate(
     db: Session, clinician: Clinician, *, actor: Clinician | None, ip: str | None
 ) -> None:
     """Stop an account from signing in and end its sessions at their next request."""
     if actor is not None and actor.id == clinician.id:
         raise AccountError(_("you cannot deactivate your own account"))
+    if not clinician.active:
+        raise AccountError(_("that account is already deactivated"))
     clinician.active = False
     clinician.session_version += 1
     audit.record(db, "account.deactivated", actor=actor, target=clinician, ip=ip)
 
 
+@transaction
 def reactivate(
     db: Session, clinician: Clinician, *, actor: Clinician | None, ip: str | None
 ) -> None:
     """Let a deactivated account sign in again, with a clean slate of failed attempts."""
+    if clinician.active:
+        raise AccountError(_("that account is already active"))
     clinician.active = True
     clinician.failed_logins = 0
     clinician.locked_until = None
     audit.record(db, "account.reactivated", actor=actor, target=clinician, ip=ip)
 
 
+@transaction
 def reset_two_factor(
     db: Session, clinician: Clinician, *, actor: Clinician | None, ip: str | None
 ) -> None:
@@ -177,6 +182,7 @@ def reset_two_factor(
     audit.record(db, "account.2fa-reset", actor=actor, target=clinician, ip=ip)
 
 
+@transaction
 def reset_password(db: Session, clinician: Clinician, *, actor: Clinician, ip: str | None) -> str:
     """Give an account a new temporary password (to change at next sign-in); return it once."""
     if actor.id == clinician.id:
@@ -255,6 +261,7 @@ def read_stored_password(email: str) -> StoredPassword | None:
     return StoredPassword(row.id, row.password_hash) if row else None
 
 
+@transaction
 def authenticate(db: Session, email: str, password: str, *, ip: str | None) -> Clinician | None:
     """Check an email and password; return the account only when it may go on to 2FA.
 
@@ -328,6 +335,7 @@ def refused_while_locked(db: Session, clinician: Clinician, *, ip: str | None) -
     return True
 
 
+@transaction
 def verify_second_factor(
     db: Session, clinician: Clinician, code: str, *, ip: str | None
 ) -> SecondFactor:
@@ -348,6 +356,7 @@ def verify_second_factor(
     return SecondFactor.LOCKED if is_locked(clinician) else SecondFactor.INVALID
 
 
+@transaction
 def use_recovery_code(
     db: Session, clinician: Clinician, code: str, *, ip: str | None
 ) -> SecondFactor:
@@ -366,6 +375,7 @@ def use_recovery_code(
     return SecondFactor.OK
 
 
+@transaction
 def confirm_enrolment(
     db: Session, clinician: Clinician, code: str, *, ip: str | None
 ) -> list[str] | SecondFactor:
@@ -387,12 +397,14 @@ def confirm_enrolment(
     return codes
 
 
+@transaction
 def sign_out(db: Session, clinician: Clinician, *, ip: str | None) -> None:
     """End every session of the account (a copied cookie stops working) and audit it."""
     clinician.session_version += 1
     audit.record(db, "auth.logout", actor=clinician, ip=ip)
 
 
+@transaction
 def change_password(
     db: Session, clinician: Clinician, current: str, new: str, *, ip: str | None
 ) -> list[str]:
@@ -419,40 +431,11 @@ def change_password(
     return []
 
 
-def record_session_expired(user_id: object, reason: str, ip: str | None) -> None:
+def record_session_expired(db: Session, user_id: object, reason: str, ip: str | None) -> None:
     """Audit a session ended by the idle or absolute limit, committing at once."""
     try:
         clinician_id = int(str(user_id))
     except ValueError:
         clinician_id = None
-    with audit_transaction() as db:
-        clinician = db.get(Clinician, clinician_id) if clinician_id else None
-        audit.record(
-            db,
-            "auth.session-expired",
-            actor=clinician,
-            outcome="success",
-            ip=ip,
-            detail={"reason": reason},
-        )
-
-
-@contextmanager
-def audit_transaction() -> Iterator[Session]:
-    """Open a write transaction for audit events recorded outside a view's own transaction.
-
-    On a POST the request session already holds the write lock, so it is used and committed;
-    on a GET a separate write session is opened (after the request's reads end, so the
-    request holds one connection at a time), so a read-only request can still be audited.
-    """
-    own = not (has_request_context() and request.method in WRITE_METHODS)
-    db = side_write_session() if own else get_session()
-    try:
-        yield db
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        if own:
-            db.close()
+    clinician = db.get(Clinician, clinician_id) if clinician_id else None
+    audit.record_now(db, "auth.session-expired", actor=clinician, ip=ip, detail={"reason": reason})

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from screening.auth import service
 from screening.database import get_session
 from screening.models import Clinician
+from screening.security import audit
 
 # Session keys. `_user_id` belongs to Flask-Login; the rest are ours.
 PENDING = "staff_pending"
@@ -241,7 +242,9 @@ def enforce_session_limits() -> Response | None:
         return None
     reason = session_limit_passed()
     if reason is not None:
-        service.record_session_expired(session.get("_user_id"), reason, request.remote_addr)
+        service.record_session_expired(
+            get_session(), session.get("_user_id"), reason, audit.client_ip()
+        )
         end_session()
         if reason == "absolute":
             flash(_("Your session reached its time limit. Please sign in again."), "info")

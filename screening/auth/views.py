@@ -19,16 +19,12 @@ from screening.auth.service import SecondFactor
 from screening.database import get_session
 from screening.extensions import limiter
 from screening.models import Clinician
+from screening.security.audit import client_ip
 
 bp = Blueprint("auth", __name__)
 
 # Per client address, on every POST that checks a secret.
 ATTEMPT_LIMIT = "10 per minute"
-
-
-def client_ip() -> str | None:
-    """Return the address recorded in the audit trail for this request."""
-    return request.remote_addr
 
 
 def sign_in_failed_message() -> str:
@@ -63,11 +59,9 @@ def login() -> Response | str:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        db = get_session()
         clinician = service.authenticate(
-            db, form.email.data or "", form.password.data or "", ip=client_ip()
+            get_session(), form.email.data or "", form.password.data or "", ip=client_ip()
         )
-        db.commit()
         if clinician is not None:
             sessions.begin_pending(clinician, next_url)
             step = "auth.two_factor" if clinician.totp_confirmed else "auth.enrol"
@@ -115,9 +109,9 @@ def two_factor() -> Response | str:
         return clinician
     form = CodeForm()
     if form.validate_on_submit():
-        db = get_session()
-        outcome = service.verify_second_factor(db, clinician, form.code.data or "", ip=client_ip())
-        db.commit()
+        outcome = service.verify_second_factor(
+            get_session(), clinician, form.code.data or "", ip=client_ip()
+        )
         response = finish_second_factor(outcome, clinician)
         if response is not None:
             return response
@@ -136,9 +130,9 @@ def recovery() -> Response | str:
         return clinician
     form = RecoveryCodeForm()
     if form.validate_on_submit():
-        db = get_session()
-        outcome = service.use_recovery_code(db, clinician, form.code.data or "", ip=client_ip())
-        db.commit()
+        outcome = service.use_recovery_code(
+            get_session(), clinician, form.code.data or "", ip=client_ip()
+        )
         response = finish_second_factor(outcome, clinician)
         if outcome is SecondFactor.OK:
             # After establish(): the fresh session keeps the message.
@@ -171,9 +165,9 @@ def enrol() -> Response | str:
     secret = clinician.totp_secret or ""
     form = CodeForm()
     if form.validate_on_submit():
-        db = get_session()
-        result = service.confirm_enrolment(db, clinician, form.code.data or "", ip=client_ip())
-        db.commit()
+        result = service.confirm_enrolment(
+            get_session(), clinician, form.code.data or "", ip=client_ip()
+        )
         if isinstance(result, list):
             next_url = sessions.establish(clinician)
             # Shown in this response only, never stored in plain text or put in the session.
@@ -203,9 +197,7 @@ def enrol() -> Response | str:
 def logout() -> Response:
     """Sign out here and end every other session of the account."""
     if current_user.is_authenticated:
-        db = get_session()
-        service.sign_out(db, current_clinician(), ip=client_ip())
-        db.commit()
+        service.sign_out(get_session(), current_clinician(), ip=client_ip())
     sessions.end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -219,15 +211,13 @@ def change_password() -> Response | str:
     clinician = current_clinician()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        db = get_session()
         problems = service.change_password(
-            db,
+            get_session(),
             clinician,
             form.current_password.data or "",
             form.new_password.data or "",
             ip=client_ip(),
         )
-        db.commit()
         if not problems:
             sessions.follow_version(clinician)
             flash(_("Your password has been changed."), "info")

@@ -26,8 +26,8 @@ from screening.database import new_session
 from screening.devtools import dev_cli
 from screening.models import Submission
 from screening.portal import exports, queue
-from screening.portal.service import record_access
 from screening.questionnaire_registry import registry
+from screening.security.audit import record_now
 
 submissions_cli = AppGroup("submissions", help="Submitted screenings: exports.")
 
@@ -97,16 +97,18 @@ def export_command(fmt: str, since: datetime | None, output: Path | None) -> Non
                 target.close()
     finally:
         db.close()
-    record_access(
-        "submissions.exported-cli",
-        actor=None,
-        detail={
-            "format": fmt,
-            "since": since.date().isoformat() if since else None,
-            "rows": tally.rows,
-            "to": "file" if output else "stdout",
-        },
-    )
+    with new_session(write=True) as db:
+        record_now(
+            db,
+            "submissions.exported-cli",
+            actor=None,
+            detail={
+                "format": fmt,
+                "since": since.date().isoformat() if since else None,
+                "rows": tally.rows,
+                "to": "file" if output else "stdout",
+            },
+        )
     if output:
         click.echo(f"Exported {tally.rows} screenings to {output}.", err=True)
 

@@ -1,7 +1,8 @@
 """Clinician workflow changes: status, assignee, follow-up date, notes, and access records.
 
 Views parse and render; these functions decide, write and commit, each change together with
-its audit event (ids and codes only, never answers, names or note text). The history of a
+its audit event (ids and codes only, never answers, names or note text), and each read of a
+screening together with the event that records it. The history of a
 screening's status, assignee and follow-up date lives in those audit events.
 """
 
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screening.clock import utcnow
-from screening.database import side_write_session
+from screening.database import begin_write, transaction
 from screening.models import Clinician, Note, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.workflow import STATUSES
@@ -62,6 +62,7 @@ def _touch(submission: Submission) -> None:
     submission.updated_at = utcnow()
 
 
+@transaction
 def change_status(
     db: Session, submission: Submission, status: str, *, actor: Clinician, ip: str | None
 ) -> bool:
@@ -81,10 +82,10 @@ def change_status(
         ip=ip,
         detail={"from": previous, "to": status},
     )
-    db.commit()
     return True
 
 
+@transaction
 def assign(
     db: Session,
     submission: Submission,
@@ -113,10 +114,10 @@ def assign(
         ip=ip,
         detail={"from": previous, "to": assignee_id},
     )
-    db.commit()
     return True
 
 
+@transaction
 def set_follow_up(
     db: Session, submission: Submission, on: date | None, *, actor: Clinician, ip: str | None
 ) -> bool:
@@ -137,10 +138,10 @@ def set_follow_up(
             "to": on.isoformat() if on else None,
         },
     )
-    db.commit()
     return True
 
 
+@transaction
 def add_note(
     db: Session, submission: Submission, body: str, *, actor: Clinician, ip: str | None
 ) -> Note:
@@ -161,7 +162,6 @@ def add_note(
         ip=ip,
         detail={"note": note.id},
     )
-    db.commit()
     return note
 
 
@@ -185,36 +185,40 @@ def notes_timeline(db: Session, submission: Submission) -> list[NoteEntry]:
     return [NoteEntry(note.body, name, note.created_at) for note, name in rows]
 
 
-def record_access(
-    action: str,
-    *,
-    actor: Clinician | None,
-    submission: Submission | None = None,
-    ip: str | None = None,
-    detail: dict[str, Any] | None = None,
-    db: Session | None = None,
-) -> None:
-    """Audit a read (view, print, export) and commit it.
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """A screening as its page shows it: the submission, its notes and the clinician roster."""
 
-    Pass `db` when the caller already holds a write transaction (a POST re-rendering a page).
-    Otherwise the event gets its own short BEGIN IMMEDIATE transaction: a page's read session
-    would have to upgrade its lock to write, which SQLite can refuse under load.
+    submission: Submission
+    notes: list[NoteEntry]
+    roster: Roster
+
+    @property
+    def assignee_name(self) -> str | None:
+        """The name of the clinician the screening is given to, if any."""
+        assignee_id = self.submission.assignee_id
+        return self.roster.names.get(assignee_id) if assignee_id else None
+
+
+@transaction
+def view_submission(
+    db: Session, actor: Clinician, public_id: str, *, ip: str | None, action: str
+) -> SubmissionRecord | None:
+    """Read a submitted screening for its page and audit the reading, in one transaction.
+
+    None, with nothing audited, when no submitted screening has this public id.
     """
-    own = db is None
-    session = side_write_session() if db is None else db
-    try:
-        audit.record(session, action, actor=actor, submission=submission, ip=ip, detail=detail)
-        session.commit()
-    finally:
-        if own:
-            session.close()
+    begin_write(db)
+    submission = find_submitted(db, public_id)
+    if submission is None:
+        return None
+    record = SubmissionRecord(submission, notes_timeline(db, submission), clinician_roster(db))
+    audit.record(db, action, actor=actor, submission=submission, ip=ip)
+    return record
 
 
-def fold_submission_counts() -> None:
-    """Fold the queue's counts ledger, in its own short write transaction."""
-    session = side_write_session()
-    try:
-        counts.fold(session)
-        session.commit()
-    finally:
-        session.close()
+@transaction
+def fold_submission_counts(db: Session) -> None:
+    """Fold the queue's counts ledger, in a short write transaction of its own."""
+    begin_write(db)
+    counts.fold(db)

@@ -28,7 +28,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from screening.auth.decorators import admin_required, current_clinician, login_required
 from screening.clock import as_utc, today, utcnow
@@ -55,16 +54,12 @@ from screening.portal.workflow import (
 )
 from screening.questionnaire.triage import CATEGORIES
 from screening.questionnaire_registry import registry
+from screening.security.audit import client_ip, record_now
 
 bp = Blueprint("portal", __name__)
 
 # token_urlsafe(16): anything else cannot be a public id, so it is not even looked up.
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
-
-
-def client_ip() -> str | None:
-    """The address the request came from, for the audit trail."""
-    return request.remote_addr
 
 
 @bp.app_template_filter("portal_time")
@@ -124,11 +119,11 @@ def show_queue() -> str:
         page_number = 1
     summary = queue.queue_summary(db)
     if summary.needs_fold:
-        service.fold_submission_counts()
+        service.fold_submission_counts(db)
     total = summary.count(f)
     page = queue.load_page(db, f, viewer.id, page_number, today(), total=total)
-    # After every read: the event takes the request's one connection (see record_access).
-    service.record_access(
+    record_now(
+        db,
         "queue.viewed",
         actor=viewer,
         ip=client_ip(),
@@ -168,12 +163,12 @@ def search() -> Response:
     if match is not None:
         args["match"] = match.token()
         # That a search was made and on which field; never the term, nor its keyed hash.
-        service.record_access(
+        record_now(
+            get_session(),
             "queue.searched",
             actor=current_clinician(),
             ip=client_ip(),
             detail={"field": match.kind},
-            db=get_session(),
         )
     return redirect(url_for("portal.queue", **args))
 
@@ -189,8 +184,12 @@ def export_csv() -> Response:
         # The queue shows which filter is wrong; an export must not quietly widen to all rows.
         abort(400)
     f = form.to_filter()
-    service.record_access(
-        "queue.exported-csv", actor=viewer, ip=client_ip(), detail={"filter": f.audit_codes()}
+    record_now(
+        get_session(),
+        "queue.exported-csv",
+        actor=viewer,
+        ip=client_ip(),
+        detail={"filter": f.audit_codes()},
     )
     viewer_id = viewer.id
 
@@ -230,56 +229,40 @@ def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any)
     return forms
 
 
-def audited_record(
-    submission: Submission, action: str, *, db: Session | None = None
-) -> tuple[dict[str, Any], service.Roster]:
-    """Read what a record page shows, then audit the view before anything is shown.
+def submission_page(public_id: str, action: str) -> tuple[dict[str, Any], service.Roster]:
+    """Read a screening for its page and audit that (`action`); 404 for drafts and unknown ids.
 
-    Every query comes first, so the audit event can take the request's connection (a request
-    holds one at a time). Returns the template values and the clinician roster.
+    Returns the template values and the clinician roster.
     """
-    roster = service.clinician_roster(get_session())
-    notes = service.notes_timeline(get_session(), submission)
-    service.record_access(
-        action, actor=current_clinician(), submission=submission, ip=client_ip(), db=db
+    if not PUBLIC_ID.match(public_id):
+        abort(404)
+    record = service.view_submission(
+        get_session(), current_clinician(), public_id, ip=client_ip(), action=action
     )
+    if record is None:
+        abort(404)
     values = {
-        "view": submission_view(submission),
-        "s": submission,
-        "notes": notes,
-        "assignee_name": _assignee_name(submission, roster),
-        "overdue": queue.is_overdue(submission, today()),
+        "view": submission_view(record.submission),
+        "s": record.submission,
+        "notes": record.notes,
+        "assignee_name": record.assignee_name,
+        "overdue": queue.is_overdue(record.submission, today()),
     }
-    return values, roster
+    return values, record.roster
 
 
-def render_submission(submission: Submission, status: int = 200, **bound: Any) -> Any:
+def render_submission(public_id: str, status: int = 200, **bound: Any) -> Any:
     """Render the submission page (audited as a view), with any failed form's errors."""
-    # A failed POST already holds the write lock: record the view in that transaction.
-    values, roster = audited_record(
-        submission,
-        "submission.viewed",
-        db=get_session() if request.method == "POST" else None,
-    )
-    return (
-        render_template(
-            "portal/submission.html", **values, **workflow_forms(submission, roster, **bound)
-        ),
-        status,
-    )
-
-
-def _assignee_name(submission: Submission, roster: service.Roster) -> str | None:
-    if not submission.assignee_id:
-        return None
-    return roster.names.get(submission.assignee_id)
+    values, roster = submission_page(public_id, "submission.viewed")
+    forms = workflow_forms(values["s"], roster, **bound)
+    return render_template("portal/submission.html", **values, **forms), status
 
 
 @bp.get("/s/<public_id>", endpoint="submission")
 @login_required
 def show_submission(public_id: str) -> Any:
     """Show one screening: contact, flags, scores, answers, workflow and notes."""
-    return render_submission(submission_or_404(public_id))
+    return render_submission(public_id)
 
 
 def back_to(submission: Submission, anchor: str) -> Response:
@@ -294,7 +277,7 @@ def set_status(public_id: str) -> Any:
     submission = submission_or_404(public_id)
     form = StatusForm(prefix="status")
     if not form.validate():
-        return render_submission(submission, 400, status_form=form)
+        return render_submission(public_id, 400, status_form=form)
     changed = service.change_status(
         get_session(), submission, form.status.data, actor=current_clinician(), ip=client_ip()
     )
@@ -311,7 +294,7 @@ def assign(public_id: str) -> Any:
     roster = service.clinician_roster(get_session())
     form = AssigneeForm(prefix="assignee").set_clinicians(roster.assignable)
     if not form.validate():
-        return render_submission(submission, 400, assignee_form=form)
+        return render_submission(public_id, 400, assignee_form=form)
     try:
         changed = service.assign(
             get_session(), submission, form.assignee_id(), actor=current_clinician(), ip=client_ip()
@@ -330,7 +313,7 @@ def set_follow_up(public_id: str) -> Any:
     submission = submission_or_404(public_id)
     form = FollowUpForm(prefix="follow-up")
     if not form.validate():
-        return render_submission(submission, 400, follow_up_form=form)
+        return render_submission(public_id, 400, follow_up_form=form)
     on = form.follow_up_on.data
     changed = service.set_follow_up(
         get_session(), submission, on, actor=current_clinician(), ip=client_ip()
@@ -347,7 +330,7 @@ def add_note(public_id: str) -> Any:
     submission = submission_or_404(public_id)
     form = NoteForm(prefix="note")
     if not form.validate():
-        return render_submission(submission, 400, note_form=form)
+        return render_submission(public_id, 400, note_form=form)
     service.add_note(
         get_session(), submission, form.body.data or "", actor=current_clinician(), ip=client_ip()
     )
@@ -359,7 +342,7 @@ def add_note(public_id: str) -> Any:
 @login_required
 def print_submission(public_id: str) -> str:
     """A clean page of the whole screening for printing (audited)."""
-    values, _roster = audited_record(submission_or_404(public_id), "submission.printed")
+    values, _roster = submission_page(public_id, "submission.printed")
     return render_template("portal/print.html", **values, printed_at=utcnow())
 
 
@@ -368,7 +351,8 @@ def print_submission(public_id: str) -> str:
 def download_fhir(public_id: str) -> Response:
     """Download the screening as a FHIR R4 QuestionnaireResponse (audited)."""
     submission = submission_or_404(public_id)
-    service.record_access(
+    record_now(
+        get_session(),
         "submission.exported-fhir",
         actor=current_clinician(),
         submission=submission,

@@ -5,7 +5,8 @@ Each row is signed with HMAC-SHA256 under the newest AUDIT_KEYS key and names th
 key nobody can recompute the chain, so deleting or editing a row is found by `audit verify`.
 
 `record` adds the event to the caller's session so it commits (or rolls back) together with
-the action it describes. Events hold ids, actions and codes, never answers or names.
+the action it describes; `record_now` commits an event that describes no change (a read).
+Events hold ids, actions and codes, never answers or names.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from screening.clock import utcnow
+from screening.database import begin_write, transaction
 from screening.models import AuditEvent, Clinician, Submission
 from screening.security.audit_keys import AuditKeys
 
@@ -62,6 +64,11 @@ def audit_keys() -> AuditKeys:
     return keys
 
 
+def client_ip() -> str | None:
+    """Return the address this request came from (after ProxyFix trusted PROXY_FIX_HOPS)."""
+    return request.remote_addr
+
+
 def record(
     db: Session,
     action: str,
@@ -94,6 +101,16 @@ def record(
     event.hash = keys.sign(event_payload(event))
     db.add(event)
     return event
+
+
+@transaction
+def record_now(db: Session, action: str, **event: Any) -> None:
+    """Record an event that changes nothing (a read) with `record`'s keywords, and commit it.
+
+    On a GET the request's reads end first (begin_write), so it needs no second connection.
+    """
+    begin_write(db)
+    record(db, action, **event)
 
 
 def signature_holds(event: AuditEvent, keys: AuditKeys, *, accept_unkeyed: bool) -> bool:

@@ -143,7 +143,8 @@ def test_folding_keeps_the_counts_and_shrinks_the_ledger(app: Flask) -> None:
         db = new_session()
         rows = db.scalar(select(func.count()).select_from(SubmissionCount))
         db.close()
-        service.fold_submission_counts()
+        with new_session() as db:
+            service.fold_submission_counts(db)
         db = new_session()
         folded_rows = db.scalar(select(func.count()).select_from(SubmissionCount))
         db.close()
