@@ -141,6 +141,21 @@ def test_reactivate_is_audited(app: Flask) -> None:
     assert (event.actor_id, event.target_clinician_id) == (admin_id(app), casey_id)
 
 
+def test_a_change_already_made_is_refused_with_a_reason_and_not_audited(app: Flask) -> None:
+    client = admin_client(app)
+    casey_id, _ = create_clinician(app, email="casey@example.org")
+    reactivated = client.post(
+        f"/portal/admin/accounts/{casey_id}/reactivate", follow_redirects=True
+    )
+    assert "Nothing changed: that account is already active." in reactivated.get_data(as_text=True)
+    client.post(f"/portal/admin/accounts/{casey_id}/deactivate")
+    again = client.post(f"/portal/admin/accounts/{casey_id}/deactivate", follow_redirects=True)
+    assert "Nothing changed: that account is already deactivated." in again.get_data(as_text=True)
+    assert len(audit_events(app, "account.deactivated")) == 1
+    assert audit_events(app, "account.reactivated") == []
+    assert get_clinician(app, casey_id).session_version == 2  # bumped once, by the first
+
+
 def test_reset_2fa_is_audited_and_requires_enrolment_again(app: Flask) -> None:
     client = admin_client(app)
     casey_id, secret = create_clinician(app, email="casey@example.org")

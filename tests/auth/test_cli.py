@@ -96,6 +96,8 @@ def test_deactivate_stops_sign_in_and_is_audited(app: Flask, runner: FlaskCliRun
     assert event.actor_id is None and event.target_clinician_id == clinician_id
     again = runner.invoke(args=["clinician", "deactivate", "clinician@example.org"])
     assert again.exit_code == 2
+    assert again.output == "Error: that account is already deactivated\n"
+    assert len(audit_events(app, "account.deactivated")) == 1
 
 
 def test_reactivate_restores_sign_in(app: Flask, runner: FlaskCliRunner) -> None:
@@ -104,6 +106,8 @@ def test_reactivate_restores_sign_in(app: Flask, runner: FlaskCliRunner) -> None
     result = runner.invoke(args=["clinician", "reactivate", "clinician@example.org"])
     assert result.exit_code == 0
     assert get_clinician(app, clinician_id).active
+    again = runner.invoke(args=["clinician", "reactivate", "clinician@example.org"])
+    assert again.exit_code == 2 and "already active" in again.output
 
 
 def test_reset_2fa_forgets_the_authenticator(app: Flask, runner: FlaskCliRunner) -> None:

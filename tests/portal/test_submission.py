@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from screening.database import new_session
 from tests.conftest import csrf_token_from, make_app
@@ -119,6 +119,41 @@ def test_every_view_of_the_page_is_audited(app: Flask) -> None:
     assert len(events) == 2
     assert events[0].submission_id == load_submission(app, public_id).id
     assert events[0].actor_id is not None and events[0].detail is None
+
+
+def transactions_during(app: Flask, fetch) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Run fetch() and return the SQL of each transaction it committed, in order."""
+    engine = app.extensions["db_engine"]
+    current: list[str] = []
+    committed: list[list[str]] = []
+
+    def statement(_conn, _cursor, sql: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        current.append(sql)
+
+    def commit(_conn) -> None:  # type: ignore[no-untyped-def]
+        committed.append(current.copy())
+
+    def end(_conn) -> None:  # type: ignore[no-untyped-def]
+        current.clear()
+
+    listeners = [("before_cursor_execute", statement), ("commit", commit), ("begin", end)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        fetch()
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    return committed
+
+
+def test_a_page_view_reads_the_screening_and_audits_it_in_one_transaction(app: Flask) -> None:
+    public_id = make_submission(app)
+    client = clinician_client(app)
+    committed = transactions_during(app, lambda: page(client, public_id))
+    [audited] = [sql for sql in committed if any("INSERT INTO audit_events" in s for s in sql)]
+    assert any("FROM submissions" in s for s in audited)
+    assert any("FROM notes" in s for s in audited)
 
 
 def test_status_change_is_saved_and_audited_with_from_and_to(app: Flask) -> None:
