@@ -1,9 +1,9 @@
 """Clinician workflow changes: status, assignee, follow-up date, notes, and access records.
 
-Views parse and render; these functions decide, write and commit, each change together with
+Views parse and render; these functions decide, write and commit: each change together with
 its audit event (ids and codes only, never answers, names or note text), and each read of a
-screening together with the event that records it. The history of a
-screening's status, assignee and follow-up date lives in those audit events.
+screening together with the event that records it. The history of a screening's status,
+assignee and follow-up date lives in those audit events.
 """
 
 from __future__ import annotations
