@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screening.database import Base
 from screening.models.draft_progress import DraftProgress, EncryptedProgress
 from screening.security.encrypted_types import EncryptedJSON
+
+if TYPE_CHECKING:
+    from screening.models.disclosure import Disclosure
 
 
 def utcnow() -> datetime:
@@ -57,6 +60,17 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(String(32), default="new")
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"), index=True)
+    # Who opened the screening first, and when an unopened urgent one was escalated (once).
+    first_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Every risk disclosure, oldest first; read only when a page shows the timeline.
+    disclosures: Mapped[list[Disclosure]] = relationship(
+        order_by="(Disclosure.disclosed_at, Disclosure.id)",
+        lazy="select",
+        viewonly=True,
+    )
 
     # Keyed hashes for exact search; the values themselves live only in `contact`.
     email_index: Mapped[str | None] = mapped_column(String(64), index=True)
