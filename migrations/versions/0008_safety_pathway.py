@@ -19,6 +19,12 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+COLUMNS = {
+    "first_opened_at": sa.DateTime(timezone=True),
+    "first_opened_by_id": sa.Integer(),
+    "escalated_at": sa.DateTime(timezone=True),
+}
+
 
 def upgrade() -> None:
     op.create_table(
@@ -38,25 +44,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_disclosures_submission", "disclosures", ["submission_id", "disclosed_at"]
     )
-    with op.batch_alter_table("submissions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("first_opened_at", sa.DateTime(timezone=True)))
-        batch_op.add_column(sa.Column("first_opened_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("escalated_at", sa.DateTime(timezone=True)))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_submissions_first_opened_by_id_clinicians"),
-            "clinicians",
-            ["first_opened_by_id"],
-            ["id"],
-        )
+    # Plain ADD COLUMN: a batch rebuild of `submissions` on SQLite would drop 0004's triggers.
+    # first_opened_by_id has no foreign key for the same reason (a constraint needs a rebuild
+    # on SQLite); clinicians are never deleted, only deactivated.
+    for name in COLUMNS:
+        op.add_column("submissions", sa.Column(name, COLUMNS[name], nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("submissions", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_submissions_first_opened_by_id_clinicians"), type_="foreignkey"
-        )
-        batch_op.drop_column("escalated_at")
-        batch_op.drop_column("first_opened_by_id")
-        batch_op.drop_column("first_opened_at")
+    for name in reversed(COLUMNS):
+        # Plain DROP COLUMN (SQLite 3.35+), as in 0006.
+        op.execute(f"ALTER TABLE submissions DROP COLUMN {name}")
     op.drop_index("ix_disclosures_submission", table_name="disclosures")
     op.drop_table("disclosures")

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from screening.intake.disclosures import (
     changed_after_disclosure,
-    earlier_disclosures,
     has_disclosed,
     record_disclosure,
 )
@@ -361,7 +360,7 @@ def submit_draft(
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
     answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
     result = triage_response(q, rules, answers, today)
-    changed = changed_after_disclosure(earlier_disclosures(db, draft), answers)
+    changed = changed_after_disclosure(draft.disclosures, answers)
     if changed is not None:
         flags = tuple(sorted((*result.flags, changed), key=lambda f: SEVERITIES.index(f.severity)))
         result = replace(result, flags=flags, category=category_for(flags))

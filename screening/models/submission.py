@@ -62,7 +62,8 @@ class Submission(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"), index=True)
     # Who opened the screening first, and when an unopened urgent one was escalated (once).
     first_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    first_opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    # A clinician id without a foreign key (migration 0008): clinicians are never deleted.
+    first_opened_by_id: Mapped[int | None] = mapped_column(Integer)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Every risk disclosure, oldest first; read only when a page shows the timeline.

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from screening.database import side_write_session
 from screening.models import Clinician, Note, Submission, SubmissionState
@@ -193,8 +194,11 @@ def record_access(
     ip: str | None = None,
     detail: dict[str, Any] | None = None,
     db: Session | None = None,
+    opened: bool = False,
 ) -> None:
     """Audit a read (view, print, export) and commit it.
+
+    `opened`: a clinician read the screening itself, so the first to do so is recorded too.
 
     Pass `db` when the caller already holds a write transaction (a POST re-rendering a page).
     Otherwise the event gets its own short BEGIN IMMEDIATE transaction: a page's read session
@@ -204,10 +208,33 @@ def record_access(
     session = side_write_session() if db is None else db
     try:
         audit.record(session, action, actor=actor, submission=submission, ip=ip, detail=detail)
+        if opened and submission is not None and actor is not None:
+            mark_first_opened(session, submission, actor)
         session.commit()
     finally:
         if own:
             session.close()
+
+
+def mark_first_opened(db: Session, submission: Submission, actor: Clinician) -> None:
+    """Record who opened the screening first and when; later openings change nothing.
+
+    A conditional UPDATE, so two clinicians opening it at once cannot both be first. The
+    loaded submission is told the values without being marked changed (it may belong to
+    another session than `db`).
+    """
+    if submission.first_opened_at is not None:
+        return
+    now = utcnow()
+    claimed = db.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.first_opened_at.is_(None))
+        .values(first_opened_at=now, first_opened_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount:
+        set_committed_value(submission, "first_opened_at", now)
+        set_committed_value(submission, "first_opened_by_id", actor.id)
 
 
 def fold_submission_counts() -> None:

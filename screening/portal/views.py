@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -78,6 +78,21 @@ def portal_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.app_template_filter("portal_duration")
+def portal_duration(delta: timedelta | None) -> str:
+    """Say how long something took, to the minute: "42 min", "2 h 5 min", "3 d 4 h"."""
+    if delta is None:
+        return ""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return _("%(minutes)d min", minutes=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    days, hours = divmod(hours, 24)
+    return _("%(days)d d %(hours)d h", days=days, hours=hours)
 
 
 bp.add_app_template_filter(label, "label")
@@ -157,6 +172,7 @@ def show_queue() -> str:
         is_admin=viewer.is_admin,
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
+        now=datetime.now(UTC),
     )
 
 
@@ -246,13 +262,14 @@ def audited_record(
     roster = service.clinician_roster(get_session())
     notes = service.notes_timeline(get_session(), submission)
     service.record_access(
-        action, actor=current_clinician(), submission=submission, ip=client_ip(), db=db
+        action, actor=current_clinician(), submission=submission, ip=client_ip(), db=db, opened=True
     )
     values = {
         "view": submission_view(submission),
         "s": submission,
         "notes": notes,
         "assignee_name": _assignee_name(submission, roster),
+        "first_opened_by": roster.names.get(submission.first_opened_by_id or 0),
         "overdue": queue.is_overdue(submission, today()),
     }
     return values, roster
