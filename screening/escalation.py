@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,39 +63,28 @@ def post_webhook(url: str, text: str) -> None:
     """Post {"text": ...} to an incoming webhook (the shape Slack and Teams accept)."""
     if not url.startswith(("https://", "http://")):
         raise ValueError("URGENT_WEBHOOK_URL must be an http(s) address")
-    request = urllib.request.Request(  # noqa: S310 (the scheme is checked just above)
-        url,
-        data=json.dumps({"text": text}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})  # noqa: S310 (scheme checked above)
     with urllib.request.urlopen(request, timeout=SMTP_TIMEOUT_SECONDS) as response:  # noqa: S310
         response.read()
 
 
 def send_escalation(config: Any, text: str) -> bool:
     """Send the notice by every configured channel; True if at least one delivered it."""
-    delivered = False
-    channels = []
+    channels: list[tuple[str, Callable[[], None]]] = []
     if config.get("URGENT_ESCALATION_EMAIL"):
-        channels.append(
-            (
-                "email",
-                lambda: deliver(
-                    compose(config, config["URGENT_ESCALATION_EMAIL"], ESCALATION_SUBJECT, text)
-                ),
-            )
-        )
+        message = compose(config, config["URGENT_ESCALATION_EMAIL"], ESCALATION_SUBJECT, text)
+        channels.append(("email", lambda: deliver(message)))
     if config.get("URGENT_WEBHOOK_URL"):
         channels.append(("webhook", lambda: post_webhook(config["URGENT_WEBHOOK_URL"], text)))
+    delivered = False
     for name, send in channels:
         try:
             send()
+            delivered = True
         except Exception as error:
             # The type only: an SMTP or HTTP error can echo an address back.
             log.warning("urgent escalation by %s not sent: %s", name, type(error).__name__)
-        else:
-            delivered = True
     return delivered
 
 

@@ -396,8 +396,11 @@ def download_fhir(public_id: str) -> Response:
         submission=submission,
         ip=client_ip(),
     )
-    resource = exports.submission_to_fhir(
-        submission, registry(), current_app.config["PUBLIC_BASE_URL"]
+    reg = registry()
+    resource = exports.with_disclosures(
+        exports.submission_to_fhir(submission, reg, current_app.config["PUBLIC_BASE_URL"]),
+        reg.for_version(submission.definition_version),
+        submission,
     )
     return Response(
         json.dumps(resource, ensure_ascii=False, indent=2),

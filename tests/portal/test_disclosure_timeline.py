@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from flask import Flask
 from sqlalchemy import select, text
 
@@ -102,3 +105,26 @@ def test_disclosures_are_encrypted_at_rest_and_go_with_their_screening(app):
             assert db.scalars(select(Disclosure)).all() == []
         finally:
             db.close()
+
+
+def test_the_fhir_download_carries_each_disclosure_as_a_contained_observation(app):
+    public_id = submit_after_disclosing(
+        app, ("phq9", {"phq9-9": "LA6569-3"}), ("safety", {"safety-plan": True})
+    )
+    response = clinician_client(app).get(f"/portal/s/{public_id}/fhir")
+    data = json.loads(response.data)
+    resource = QuestionnaireResponse.model_validate(data)
+    assert [c.id for c in resource.contained] == ["disclosure-1", "disclosure-2"]
+    assert [e.valueReference.reference for e in resource.extension] == [
+        "#disclosure-1",
+        "#disclosure-2",
+    ]
+    first, second = (Observation.model_validate(o) for o in data["contained"])
+    [item9] = first.component
+    assert item9.code.coding[0].code == "44260-8"  # LOINC, PHQ-9 item 9
+    assert item9.valueCodeableConcept.coding[0].code == "LA6569-3"
+    assert second.component[0].valueBoolean is True
+    assert first.effectiveDateTime <= second.effectiveDateTime
+    # The answers as sent are unchanged: item 9 was finally "not at all".
+    assert "LA6568-5" in json.dumps(data["item"])
+    assert len(audit_events(app, "submission.exported-fhir")) == 1
