@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from screening.intake.disclosures import (
     changed_after_disclosure,
@@ -222,9 +222,9 @@ def needs_help(db: Session, draft: Submission) -> bool:
 def sent_with_risk(db: Session, public_id: str) -> bool:
     """Whether the screening sent with this public id disclosed risk (or was triaged urgent)."""
     sent = db.scalars(
-        select(Submission).where(
-            Submission.public_id == public_id, Submission.state == SubmissionState.SUBMITTED
-        )
+        select(Submission)
+        .where(Submission.public_id == public_id, Submission.state == SubmissionState.SUBMITTED)
+        .options(load_only(Submission.id, Submission.triage_category))
     ).first()
     if sent is None:
         return False
