@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from screening.clock import today, utcnow
 from screening.database import new_session
+from screening.escalation import escalate_unopened
 from screening.models import AuditEvent
 from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, response_to_answers
 from screening.questionnaire.triage import triage_response
@@ -31,6 +32,7 @@ screening_cli = AppGroup("screening", help="The questionnaire definition and tri
 keys_cli = AppGroup("keys", help="Encryption keys.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 retention_cli = AppGroup("retention", help="Deleting data past its retention period.")
+notify_cli = AppGroup("notify", help="Staff notices that cannot wait for a request.")
 
 
 def alembic_config() -> Config:
@@ -181,9 +183,21 @@ def retention_purge() -> None:
     click.echo(f"Deleted {report.drafts} drafts and {report.screenings} screenings.")
 
 
+@notify_cli.command("escalate")
+def escalate_command() -> None:
+    """Escalate urgent screenings nobody opened in time to the on-call address (every minute)."""
+    db = new_session(write=True)
+    try:
+        count = escalate_unopened(db, current_app.config, utcnow())
+    finally:
+        db.close()
+    if count:
+        click.echo(f"Escalated {count} urgent screening(s).")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (db_cli, screening_cli, keys_cli, audit_cli, retention_cli):
+    for group in (db_cli, screening_cli, keys_cli, audit_cli, retention_cli, notify_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
 

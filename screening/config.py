@@ -42,6 +42,8 @@ STRING_SETTINGS = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_SENDER",
+    "URGENT_ESCALATION_EMAIL",
+    "URGENT_WEBHOOK_URL",
     "LOG_LEVEL",
 )
 INT_SETTINGS = (
@@ -54,6 +56,7 @@ INT_SETTINGS = (
     "MAIL_PORT",
     "MAX_CONTENT_LENGTH",
     "MIN_FILL_SECONDS",
+    "URGENT_ESCALATION_MINUTES",
     "PROXY_FIX_HOPS",
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
@@ -88,6 +91,11 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "CLINIC_CITY": "Gilroy",
         "CLINIC_INTAKE_EMAIL": "intake@example.org",
         "CLINIC_RESPONSE_DAYS": "3",
+        # An urgent screening no clinician opened this long after it was sent is escalated to
+        # the on-call address (and the webhook) by `flask notify escalate`.
+        "URGENT_ESCALATION_EMAIL": "",
+        "URGENT_ESCALATION_MINUTES": 30,
+        "URGENT_WEBHOOK_URL": "",
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
@@ -212,6 +220,7 @@ def check_production(config: dict[str, Any]) -> None:
             "first (python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
     problems.extend(rate_limit_storage_problems(config))
+    problems.extend(escalation_problems(config))
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
 
@@ -240,6 +249,22 @@ def rate_limit_storage_problems(config: dict[str, Any]) -> list[str]:
             "RATELIMIT_STORAGE_URI to a shared Redis (e.g. redis://127.0.0.1:6379/0)"
         ]
     return []
+
+
+def escalation_problems(config: dict[str, Any]) -> list[str]:
+    """Refuse production without somewhere to escalate unopened urgent screenings."""
+    problems = []
+    if "@" not in str(config.get("URGENT_ESCALATION_EMAIL") or ""):
+        problems.append(
+            "set URGENT_ESCALATION_EMAIL to the on-call address urgent screenings go to when no "
+            "clinician opened them in time"
+        )
+    webhook = str(config.get("URGENT_WEBHOOK_URL") or "")
+    if webhook and not webhook.startswith("https://"):
+        problems.append("set URGENT_WEBHOOK_URL to an https:// address (or leave it unset)")
+    if int(config.get("URGENT_ESCALATION_MINUTES", 30)) < 1:
+        problems.append("set URGENT_ESCALATION_MINUTES to at least 1")
+    return problems
 
 
 def environ_get(name: str, default: str) -> str:

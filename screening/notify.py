@@ -39,31 +39,33 @@ def portal_link(config: Any) -> str:
     return public_url(config, "/portal/")
 
 
-def build_message(config: Any, *, urgent: bool) -> EmailMessage:
-    """Compose the notification: that a screening needs review, and where to sign in."""
+def compose(config: Any, to: str, subject: str, body: str) -> EmailMessage:
+    """Make a plain-text staff email from the clinic's sender address."""
     message = EmailMessage()
-    subject = "New screening to review"
-    message["Subject"] = f"URGENT: {subject}" if urgent else subject
+    message["Subject"] = subject
     message["From"] = config["MAIL_SENDER"]
-    message["To"] = config["CLINIC_INTAKE_EMAIL"]
+    message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="threshold.invalid")
-    lines = [
-        "Hello,",
-        "",
-        "A new screening has been submitted and needs review.",
-    ]
+    message.set_content(
+        body + "\n\nFor privacy, this email never contains details about the person.\n"
+    )
+    return message
+
+
+def build_message(config: Any, *, urgent: bool) -> EmailMessage:
+    """Compose the notification: that a screening needs review, and where to sign in."""
+    subject = "New screening to review"
+    lines = ["Hello,", "", "A new screening has been submitted and needs review."]
     if urgent:
         lines.append("It has been marked urgent: please review it as soon as possible.")
-    lines += [
-        "",
-        "Sign in to the clinician portal to see it:",
-        portal_link(config),
-        "",
-        "For privacy, this email never contains details about the person.",
-    ]
-    message.set_content("\n".join(lines) + "\n")
-    return message
+    lines += ["", "Sign in to the clinician portal to see it:", portal_link(config)]
+    return compose(
+        config,
+        config["CLINIC_INTAKE_EMAIL"],
+        f"URGENT: {subject}" if urgent else subject,
+        "\n".join(lines),
+    )
 
 
 def write_to_outbox(message: EmailMessage, instance_path: str) -> Path:

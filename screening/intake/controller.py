@@ -12,7 +12,7 @@ from typing import Any, Literal
 from screening.intake.forms import field_names
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item, Questionnaire, Section
-from screening.questionnaire.triage import RuleSet, risk_present
+from screening.questionnaire.triage import RuleSet, risk_present, urgent_link_ids
 
 # Where the person asked to go: the next step, the previous one, or away with a resume link.
 Move = Literal["next", "back", "save"]
@@ -32,11 +32,17 @@ class StepPost:
 
 @dataclass(frozen=True)
 class Save:
-    """Save the step's answers (and owe crisis resources if they disclose risk), then move."""
+    """Save the step's answers, record any risk they disclose, then move."""
 
     answers: dict[str, Any]
-    crisis: bool
     move: Move
+    # The risk answers among those posted: recorded, and crisis resources come before any page.
+    disclosed: dict[str, Any]
+
+    @property
+    def crisis(self) -> bool:
+        """Whether crisis resources are owed before the next page."""
+        return bool(self.disclosed)
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,19 @@ class KeepTyped:
     """Keep what was typed, unvalidated, and move anyway (Back or Save with errors)."""
 
     move: Move
+    disclosed: dict[str, Any]
+
+    @property
+    def crisis(self) -> bool:
+        """Whether crisis resources are owed before the next page."""
+        return bool(self.disclosed)
 
 
 @dataclass(frozen=True)
 class Revealed:
     """Keep what was typed and show the step again: answers on it opened new questions."""
+
+    disclosed: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,7 @@ class Invalid:
     """Keep what was typed and show the step again with these errors."""
 
     errors: dict[str, list[str]]
+    disclosed: dict[str, Any]
 
 
 StepPlan = Save | KeepTyped | Revealed | Invalid
@@ -84,15 +99,31 @@ def plan_step(
     applying_fields = set(field_names(applying))
     errors = {name: messages for name, messages in post.errors.items() if name in applying_fields}
     answers = {key: value for key, value in post.answers.items() if key in applying_ids}
+    # Whatever the button and however the rest is filled in: a risk answer given is kept.
+    disclosed = disclosed_answers(q, rules, answers)
     if post.move != "next":
-        # As before this module: only Next asks for crisis resources first (every exit
-        # showing help again is the safety pathway's work, which builds on this plan).
-        return KeepTyped(post.move) if errors else Save(answers, crisis=False, move=post.move)
+        if errors:
+            return KeepTyped(post.move, disclosed)
+        return Save(answers, move=post.move, disclosed=disclosed)
     if revealed_questions(section, shown, applying, post.answers):
-        return Revealed()
+        return Revealed(disclosed)
     if errors:
-        return Invalid(errors)
-    return Save(answers, crisis=risk_present(q, rules, answers), move="next")
+        return Invalid(errors, disclosed)
+    return Save(answers, move="next", disclosed=disclosed)
+
+
+def disclosed_answers(q: Questionnaire, rules: RuleSet, answers: dict[str, Any]) -> dict[str, Any]:
+    """Return the answers that raise an urgent flag; empty when none does.
+
+    The triage rules decide, not a list here: each answer an urgent rule looks at that fires
+    one on its own, else (a rule needing several answers, or a score) every answer those
+    rules look at, else all the answers the flag came from.
+    """
+    if not risk_present(q, rules, answers):
+        return {}
+    watched = {key: value for key, value in answers.items() if key in urgent_link_ids(rules)}
+    alone = {key: value for key, value in watched.items() if risk_present(q, rules, {key: value})}
+    return alone or watched or dict(answers)
 
 
 def revealed_questions(

@@ -259,7 +259,6 @@ def stored_pairs(raw: dict[str, list[str]]) -> list[tuple[str, str]]:
     return [(name, value) for name, values in raw.items() for value in values]
 
 
-def crisis_page(section: Section) -> tuple[str, int]:
-    """Show crisis resources before anything else; continuing clears the notice."""
-    continue_url = url_for("intake.continue_after_support", section_id=section.link_id)
+def crisis_page(continue_url: str) -> tuple[str, int]:
+    """Show crisis resources before anything else; continuing (a POST) clears the notice."""
     return render_template("intake/crisis.html", continue_url=continue_url), 200

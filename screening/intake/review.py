@@ -17,6 +17,7 @@ from screening.intake.forms import build_section_form, first_invalid_section, fo
 from screening.intake.pages import (
     SESSION_DONE,
     SESSION_DRAFT_KEY,
+    crisis_page,
     current_draft,
     lost_session,
     pending_formdata,
@@ -48,6 +49,8 @@ def review():  # type: ignore[no-untyped-def]
     unfinished = service.first_unfinished_step(q, draft)
     if unfinished is not None:
         return redirect(step_url(unfinished))
+    if draft.progress.crisis_pending:
+        return crisis_page(url_for("intake.continue_to_review"))
     consent = service.consent_section(q)
     # On GET: what was typed before the language was switched on this page.
     formdata = request.form if posting else pending_formdata(draft, consent)
@@ -86,7 +89,8 @@ def submit(q: Questionnaire, draft: Submission, form: Form, items: list[Item]): 
     )
     notify_new_submission(draft)
     session.pop(SESSION_DRAFT_KEY, None)
-    session[SESSION_DONE] = True
+    # The public id, not a yes/no: whether risk was disclosed stays in the database.
+    session[SESSION_DONE] = draft.public_id
     log.info("screening submitted")
     return redirect(url_for("intake.done"))
 

@@ -13,14 +13,26 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from screening.clock import as_utc, utcnow
+from screening.intake.disclosures import (
+    changed_after_disclosure,
+    has_disclosed,
+    record_disclosure,
+)
 from screening.models import Submission, SubmissionState
 from screening.models.draft_progress import DraftProgress, RawInput
+from screening.notify import URGENT_CATEGORY
 from screening.questionnaire.conditions import enabled_sections, prune_answers
 from screening.questionnaire.model import Questionnaire, Section
-from screening.questionnaire.triage import CATEGORIES, RuleSet, triage_response
+from screening.questionnaire.triage import (
+    CATEGORIES,
+    SEVERITIES,
+    RuleSet,
+    category_for,
+    triage_response,
+)
 from screening.security.crypto import BlindIndex, token_digest
 
 CONSENT_SECTION = "consent"
@@ -128,11 +140,25 @@ def _write_progress(draft: Submission, progress: DraftProgress) -> None:
     draft.updated_at = utcnow()
 
 
-def keep_pending(db: Session, draft: Submission, section_id: str, raw: RawInput) -> None:
-    """Store what was typed on a step, unvalidated, so it is shown again and never lost."""
+def keep_pending(
+    db: Session,
+    draft: Submission,
+    section_id: str,
+    raw: RawInput,
+    *,
+    disclosed: dict[str, Any] | None = None,
+    crisis: bool = False,
+) -> None:
+    """Store what was typed on a step, unvalidated, so it is shown again and never lost.
+
+    `disclosed`: risk answers among what was typed, recorded in the same commit; `crisis`:
+    crisis resources come before the next page.
+    """
     if not _reload_locked(db, draft):
         return
-    _write_progress(draft, draft.progress.with_pending(section_id, raw))
+    record_disclosure(db, draft, section_id, disclosed or {})
+    progress = draft.progress.with_pending(section_id, raw)
+    _write_progress(draft, replace(progress, crisis_pending=progress.crisis_pending or crisis))
     db.commit()
 
 
@@ -143,15 +169,17 @@ def save_section(
     section: Section,
     answers: dict[str, Any],
     *,
-    crisis: bool = False,
+    disclosed: dict[str, Any] | None = None,
 ) -> None:
     """Replace a section's answers, mark it complete and drop answers that no longer apply.
 
-    `crisis`: the answers disclose risk, so crisis resources come before the next page. The
-    answers and that flag are written in one commit: neither is ever saved without the other.
+    `disclosed`: the risk answers among them, so a disclosure is recorded and crisis
+    resources come before the next page. Answers, disclosure and that flag are written in one
+    commit: none is ever saved without the others.
     """
     if not _reload_locked(db, draft):
         return
+    record_disclosure(db, draft, section.link_id, disclosed or {})
     merged = {
         key: value
         for key, value in (draft.answers or {}).items()
@@ -165,7 +193,7 @@ def save_section(
     progress = replace(
         draft.progress.with_pending(section.link_id, None),
         completed=tuple(s for s in completed if s in still_enabled),
-        crisis_pending=draft.progress.crisis_pending or crisis,
+        crisis_pending=draft.progress.crisis_pending or bool(disclosed),
     )
     draft.answers = merged
     _write_progress(draft, progress)
@@ -179,6 +207,23 @@ def mark_crisis_seen(db: Session, draft: Submission) -> None:
     seen = replace(draft.progress, crisis_pending=False, crisis_seen_at=utcnow().isoformat())
     _write_progress(draft, seen)
     db.commit()
+
+
+def needs_help(db: Session, draft: Submission) -> bool:
+    """Whether every page out of the wizard shows crisis resources: risk was ever disclosed."""
+    return draft.progress.crisis_pending or has_disclosed(db, draft)
+
+
+def sent_with_risk(db: Session, public_id: str) -> bool:
+    """Whether the screening sent with this public id disclosed risk (or was triaged urgent)."""
+    sent = db.scalars(
+        select(Submission)
+        .where(Submission.public_id == public_id, Submission.state == SubmissionState.SUBMITTED)
+        .options(load_only(Submission.id, Submission.triage_category))
+    ).first()
+    if sent is None:
+        return False
+    return sent.triage_category == URGENT_CATEGORY or has_disclosed(db, sent)
 
 
 def filled_too_fast(draft: Submission, min_seconds: int) -> bool:
@@ -270,6 +315,9 @@ def take_over(db: Session, draft: Submission) -> str:
     or the draft before cannot read what is typed from now on.
     """
     session_token = new_token()
+    if has_disclosed(db, draft):
+        # Whoever continues sees the crisis resources again before any question.
+        draft.progress = replace(draft.progress, crisis_pending=True)
     draft.released_token_hash = draft.draft_token_hash
     draft.draft_token_hash = token_digest(session_token)
     draft.resume_token_hash = None
@@ -312,6 +360,10 @@ def submit_draft(
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
     answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
     result = triage_response(q, rules, answers, today)
+    changed = changed_after_disclosure(draft.disclosures, answers)
+    if changed is not None:
+        flags = tuple(sorted((*result.flags, changed), key=lambda f: SEVERITIES.index(f.severity)))
+        result = replace(result, flags=flags, category=category_for(flags))
     contact = contact_details(q, answers)
     scores = {name: score.to_dict() for name, score in result.scores.items()}
 

@@ -131,7 +131,7 @@ def step_refusal(q: Questionnaire, draft: Submission, section: Section):  # type
         flash(_("Please finish this step first."), "info")
         return redirect(unfinished_or_review_url(q, draft))
     if draft.progress.crisis_pending:
-        return crisis_page(section)
+        return crisis_page(url_for("intake.continue_after_support", section_id=section.link_id))
     return None
 
 
@@ -161,10 +161,17 @@ def post_step(q: Questionnaire, draft: Submission, section: Section):  # type: i
     )
     plan = plan_step(q, registry().rules, section, saved, shown, post)
     if isinstance(plan, Save):
-        service.save_section(db, q, draft, section, plan.answers, crisis=plan.crisis)
+        service.save_section(db, q, draft, section, plan.answers, disclosed=plan.disclosed)
     else:
         service.keep_pending(
-            db, draft, section.link_id, raw_input(list(section.items), request.form)
+            db,
+            draft,
+            section.link_id,
+            raw_input(list(section.items), request.form),
+            disclosed=plan.disclosed,
+            # Leaving the page (Back, save for later) passes through the crisis resources;
+            # a page shown again shows them next to the risk answer itself.
+            crisis=isinstance(plan, KeepTyped) and plan.crisis,
         )
     match plan:
         case Revealed():
@@ -198,6 +205,16 @@ def continue_after_support(section_id: str) -> Response:
     return redirect(url_for("intake.step", section_id=section_id))
 
 
+@bp.post("/review/continue")
+def continue_to_review() -> Response:
+    """The person has seen the crisis resources on the way to the review page."""
+    draft = current_draft()
+    if draft is None:
+        return lost_session()
+    service.mark_crisis_seen(get_session(), draft)
+    return redirect(url_for("intake.review"))
+
+
 @bp.get("/start-over")
 def start_over() -> Response:
     """Send someone at a step that does not apply to the right place."""
@@ -215,8 +232,12 @@ def saved() -> str | Response:
     if token is None:
         return redirect(url_for("intake.intro"))
     link = public_url(current_app.config, url_for("intake.resume", token=token))
+    draft = current_draft()
     return render_template(
-        "intake/saved.html", resume_link=link, days=current_app.config["RESUME_LINK_DAYS"]
+        "intake/saved.html",
+        resume_link=link,
+        days=current_app.config["RESUME_LINK_DAYS"],
+        needs_help=draft is not None and service.needs_help(get_session(), draft),
     )
 
 
@@ -289,10 +310,13 @@ def link_not_usable() -> Response:
 @bp.get("/done")
 def done() -> str | Response:
     """Say what happens next; never an eligibility verdict."""
-    if not session.get(SESSION_DONE):
+    sent = session.get(SESSION_DONE)
+    if not sent:
         return redirect(url_for("intake.intro"))
     return render_template(
-        "intake/done.html", response_days=current_app.config["CLINIC_RESPONSE_DAYS"]
+        "intake/done.html",
+        response_days=current_app.config["CLINIC_RESPONSE_DAYS"],
+        needs_help=isinstance(sent, str) and service.sent_with_risk(get_session(), sent),
     )
 
 

@@ -2,6 +2,7 @@
 
 from screening.models.audit import AuditEvent
 from screening.models.clinician import Clinician, Role
+from screening.models.disclosure import Disclosure
 from screening.models.draft_progress import DraftProgress
 from screening.models.note import Note
 from screening.models.submission import Submission, SubmissionState
@@ -10,6 +11,7 @@ from screening.models.submission_count import SubmissionCount
 __all__ = [
     "AuditEvent",
     "Clinician",
+    "Disclosure",
     "DraftProgress",
     "Note",
     "Role",

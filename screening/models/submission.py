@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screening.clock import utcnow
 from screening.database import Base
 from screening.models.draft_progress import DraftProgress, EncryptedProgress
 from screening.security.encrypted_types import EncryptedJSON
+
+if TYPE_CHECKING:
+    from screening.models.disclosure import Disclosure
 
 
 class SubmissionState(enum.StrEnum):
@@ -53,6 +56,18 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(String(32), default="new")
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"), index=True)
+    # Who opened the screening first, and when an unopened urgent one was escalated (once).
+    first_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A clinician id without a foreign key (migration 0008): clinicians are never deleted.
+    first_opened_by_id: Mapped[int | None] = mapped_column(Integer)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Every risk disclosure, oldest first; read only when a page shows the timeline.
+    disclosures: Mapped[list[Disclosure]] = relationship(
+        order_by="(Disclosure.disclosed_at, Disclosure.id)",
+        lazy="select",
+        viewonly=True,
+    )
 
     # Keyed hashes for exact search; the values themselves live only in `contact`.
     email_index: Mapped[str | None] = mapped_column(String(64), index=True)

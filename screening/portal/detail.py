@@ -7,6 +7,7 @@ person answered (`registry().for_version`), whatever language they used; the pag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
@@ -57,6 +58,15 @@ class FlagView:
 
 
 @dataclass(frozen=True)
+class DisclosureView:
+    """A risk answer given while answering: when, on which step, and what was answered."""
+
+    at: datetime
+    step: str
+    answers: list[EvidenceView]
+
+
+@dataclass(frozen=True)
 class ItemScore:
     """One instrument item: the question, the answer and its points."""
 
@@ -100,6 +110,7 @@ class SubmissionView:
     questionnaire: Questionnaire
     contact: ContactView
     flags: list[FlagView]
+    disclosures: list[DisclosureView]
     scores: list[ScoreView]
     sections: list[AnsweredSection]
     language: str
@@ -183,6 +194,26 @@ def flag_views(q: Questionnaire, submission: Submission) -> list[FlagView]:
     ]
 
 
+def disclosure_views(q: Questionnaire, submission: Submission) -> list[DisclosureView]:
+    """List the disclosure timeline, oldest first, with each answer as it was given."""
+    scores = submission.scores or {}
+    return [
+        DisclosureView(
+            at=event.disclosed_at,
+            step=(
+                q.section(event.section).title.get(CLINICIAN_LANGUAGE)
+                if event.section in {s.link_id for s in q.sections}
+                else event.section
+            ),
+            answers=[
+                evidence_view(q, link_id, answer, scores)
+                for link_id, answer in event.answers.items()
+            ],
+        )
+        for event in submission.disclosures
+    ]
+
+
 def score_views(q: Questionnaire, submission: Submission) -> list[ScoreView]:
     """List the stored scores; PHQ-9 and GAD-7 also list each item's answer and points."""
     answers = submission.answers or {}
@@ -231,6 +262,7 @@ def submission_view(submission: Submission) -> SubmissionView:
             questionnaire=q,
             contact=contact_view(q, submission),
             flags=flag_views(q, submission),
+            disclosures=disclosure_views(q, submission),
             scores=score_views(q, submission),
             sections=answered_sections(q, submission.answers or {}, CLINICIAN_LANGUAGE),
             language=submission.language,

@@ -146,6 +146,63 @@ def submission_to_fhir(
     return resource
 
 
+# The QuestionnaireResponse points at each contained disclosure (FHIR: a contained resource
+# must be referenced from its container).
+DISCLOSURE_EXTENSION = "https://threshold.example/fhir/StructureDefinition/risk-disclosure"
+
+
+def with_disclosures(
+    resource: dict[str, Any], q: Questionnaire, submission: Submission
+) -> dict[str, Any]:
+    """Add the disclosure timeline as contained Observations, one per event, oldest first."""
+    observations = [
+        {
+            "resourceType": "Observation",
+            "id": f"disclosure-{number}",
+            "status": "final",
+            "code": {"text": "Risk answer given while answering (kept if later changed)"},
+            "effectiveDateTime": as_utc(event.disclosed_at).isoformat(),
+            "component": [
+                disclosure_component(q, link_id, answer)
+                for link_id, answer in event.answers.items()
+            ],
+        }
+        for number, event in enumerate(submission.disclosures, start=1)
+    ]
+    if observations:
+        resource["contained"] = observations
+        resource["extension"] = [
+            {"url": DISCLOSURE_EXTENSION, "valueReference": {"reference": f"#{o['id']}"}}
+            for o in observations
+        ]
+    return resource
+
+
+def disclosure_component(q: Questionnaire, link_id: str, answer: Any) -> dict[str, Any]:
+    """One risk answer as an Observation component: the question's code and the answer."""
+    if not q.has_item(link_id):
+        return {"code": {"text": link_id}, "valueString": json.dumps(answer)}
+    item = q.item(link_id)
+    code = {
+        "coding": [{"system": c.system, "code": c.code} for c in item.codes if c.system],
+        "text": item.text.get("en"),
+    }
+    if not code["coding"]:
+        del code["coding"]  # FHIR JSON forbids empty arrays
+    option = item.option(answer) if isinstance(answer, str) else None
+    if isinstance(answer, bool):
+        return {"code": code, "valueBoolean": answer}
+    if option is not None:
+        coding = {"code": option.code, "display": option.display.get("en")}
+        if option.system:
+            coding["system"] = option.system
+        return {
+            "code": code,
+            "valueCodeableConcept": {"coding": [coding], "text": coding["display"]},
+        }
+    return {"code": code, "valueString": str(answer)}
+
+
 def entry_url(submission: Submission, base_url: str) -> str:
     """Return a stable urn:uuid for a submission's Bundle entry."""
     name = f"{identifier_system(base_url)}/{submission.public_id}"

@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, aliased, load_only
 
-from screening.clock import start_of_day
+from screening.clock import as_utc, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
@@ -219,6 +219,15 @@ class QueueRow:
     assignee: str | None
     follow_up_on: date | None
     overdue: bool
+    first_opened_at: datetime | None = None
+    first_opened_by: str | None = None
+
+    def waited(self, now: datetime) -> timedelta | None:
+        """How long the screening waited for a clinician: until opened, or until `now`."""
+        if self.submitted_at is None:
+            return None
+        until = self.first_opened_at or now
+        return as_utc(until) - as_utc(self.submitted_at)
 
     @property
     def phq9_band(self) -> str | None:
@@ -268,7 +277,11 @@ ROW_COLUMNS = (
     Submission.gad7_total,
     Submission.assignee_id,
     Submission.follow_up_on,
+    Submission.first_opened_at,
+    Submission.first_opened_by_id,
 )
+# The clinician who opened a screening first, beside the one it is assigned to.
+FirstOpener = aliased(Clinician)
 
 
 def is_overdue(submission: Submission, today: date) -> bool:
@@ -313,8 +326,9 @@ def load_page(
     # and their assignees' names, put back in the queue's order.
     ids = queue_query(f, viewer_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     query = (
-        select(Submission, Clinician.name)
+        select(Submission, Clinician.name, FirstOpener.name)
         .outerjoin(Clinician, Clinician.id == Submission.assignee_id)
+        .outerjoin(FirstOpener, FirstOpener.id == Submission.first_opened_by_id)
         .where(Submission.id.in_(ids.scalar_subquery()))
         .options(load_only(*ROW_COLUMNS))
     )
@@ -331,8 +345,10 @@ def load_page(
             assignee=assignee,
             follow_up_on=s.follow_up_on,
             overdue=is_overdue(s, today),
+            first_opened_at=s.first_opened_at,
+            first_opened_by=opener,
         )
-        for s, assignee in db.execute(apply_order(query, f))
+        for s, assignee, opener in db.execute(apply_order(query, f))
     ]
     return QueuePage(rows=rows, page=page, total=total)
 

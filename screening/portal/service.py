@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from screening.clock import utcnow
 from screening.database import begin_write, transaction
@@ -214,7 +215,29 @@ def view_submission(
         return None
     record = SubmissionRecord(submission, notes_timeline(db, submission), clinician_roster(db))
     audit.record(db, action, actor=actor, submission=submission, ip=ip)
+    mark_first_opened(db, submission, actor)
     return record
+
+
+def mark_first_opened(db: Session, submission: Submission, actor: Clinician) -> None:
+    """Record who opened the screening first and when; later openings change nothing.
+
+    A conditional UPDATE, so two clinicians opening it at once cannot both be first. The
+    loaded submission is told the values without being marked changed (it may belong to
+    another session than `db`).
+    """
+    if submission.first_opened_at is not None:
+        return
+    now = utcnow()
+    claimed = db.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.first_opened_at.is_(None))
+        .values(first_opened_at=now, first_opened_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount:
+        set_committed_value(submission, "first_opened_at", now)
+        set_committed_value(submission, "first_opened_by_id", actor.id)
 
 
 @transaction

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -68,6 +68,21 @@ def portal_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.app_template_filter("portal_duration")
+def portal_duration(delta: timedelta | None) -> str:
+    """Say how long something took, to the minute: "42 min", "2 h 5 min", "3 d 4 h"."""
+    if delta is None:
+        return ""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return _("%(minutes)d min", minutes=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    days, hours = divmod(hours, 24)
+    return _("%(days)d d %(hours)d h", days=days, hours=hours)
 
 
 bp.add_app_template_filter(label, "label")
@@ -147,6 +162,7 @@ def show_queue() -> str:
         is_admin=viewer.is_admin,
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
+        now=utcnow(),
     )
 
 
@@ -246,6 +262,7 @@ def submission_page(public_id: str, action: str) -> tuple[dict[str, Any], servic
         "s": record.submission,
         "notes": record.notes,
         "assignee_name": record.assignee_name,
+        "first_opened_by": record.roster.names.get(record.submission.first_opened_by_id or 0),
         "overdue": queue.is_overdue(record.submission, today()),
     }
     return values, record.roster
@@ -358,8 +375,11 @@ def download_fhir(public_id: str) -> Response:
         submission=submission,
         ip=client_ip(),
     )
-    resource = exports.submission_to_fhir(
-        submission, registry(), current_app.config["PUBLIC_BASE_URL"]
+    reg = registry()
+    resource = exports.with_disclosures(
+        exports.submission_to_fhir(submission, reg, current_app.config["PUBLIC_BASE_URL"]),
+        reg.for_version(submission.definition_version),
+        submission,
     )
     return Response(
         json.dumps(resource, ensure_ascii=False, indent=2),

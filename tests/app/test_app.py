@@ -191,6 +191,7 @@ def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://screening.example.org")
     monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
+    monkeypatch.setenv("URGENT_ESCALATION_EMAIL", "on-call@example.org")
 
 
 def test_production_refuses_debug_and_short_secret(monkeypatch, tmp_path):

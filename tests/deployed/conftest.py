@@ -97,6 +97,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{REDIS_DATABASE}",
         # A person in a test answers faster than the bot defence allows; everything else holds.
         MIN_FILL_SECONDS="0",
+        URGENT_ESCALATION_EMAIL="on-call@example.org",
     )
     gunicorn = DeployedGunicorn(env, folder / "gunicorn.log", port=upstream_port)
     certificate, key = self_signed_certificate(folder, "localhost")
