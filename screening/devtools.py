@@ -32,8 +32,9 @@ from screening.database import new_session
 from screening.intake import service as intake_service
 from screening.models import Clinician, DraftProgress, Submission, SubmissionState
 from screening.questionnaire.conditions import condition_holds, is_enabled
+from screening.questionnaire.flags import SEVERITIES
 from screening.questionnaire.model import Condition, Item, Questionnaire
-from screening.questionnaire.triage import SEVERITIES, RuleSet
+from screening.questionnaire.triage import RuleSet, ScoreCondition
 from screening.questionnaire_registry import registry
 from screening.security.crypto import BlindIndex
 from screening.security.encrypted_types import EncryptedJSON
@@ -145,7 +146,7 @@ def risk_index(rules: RuleSet) -> tuple[dict[str, list[RiskCheck]], set[str]]:
         for condition in rule.when:
             if isinstance(condition, Condition):
                 by_question.setdefault(condition.question, []).append(condition)
-            else:
+            elif isinstance(condition, ScoreCondition):
                 scores.add(condition.score)
         for link_id, conditions in by_question.items():
             check = RiskCheck(rule.severity, rule.enable_behavior, tuple(conditions))
@@ -274,7 +275,7 @@ class AnswerGenerator:
         make = by_purpose.get(item.autocomplete)
         if make is not None:
             return make()
-        if item.link_id == "pronouns":
+        if item.role == "pronouns":
             return self.rng.choice(PRONOUNS)
         return self.rng.choice(PHRASES[persona.language])[: item.max_length or 200]
 
@@ -325,8 +326,8 @@ def synthetic_submission(
     """Build one submitted screening through the real submit path (not yet in a session)."""
     q = generator.q
     persona = make_persona(generator.rng)
-    answers = generator.answers(persona, intake_service.CONSENT_SECTION)
     consent = intake_service.consent_section(q)
+    answers = generator.answers(persona, consent.link_id)
     consent_ids = {item.link_id for item in consent.items}
     draft = Submission(
         public_id=secrets.token_urlsafe(16),

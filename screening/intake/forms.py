@@ -105,7 +105,7 @@ class ValidPhone:
 
 
 class AdultOnDate:
-    """A date of birth must make the person at least `min_age` today and not be in the future."""
+    """A date must not be in the future; a date of birth must make the person `min_age` today."""
 
     def __init__(self, min_age: int | None, today: date) -> None:
         self.min_age = min_age
@@ -116,6 +116,8 @@ class AdultOnDate:
         if born is None:
             return
         if born > self.today or born.year < 1900:
+            if self.min_age is None:
+                raise ValidationError(str(_l("Enter a real date, today or earlier.")))
             raise ValidationError(str(_l("Enter a real date of birth.")))
         if self.min_age:
             age = (

@@ -19,11 +19,12 @@ from screening.models import Submission, SubmissionState
 from screening.models.draft_progress import DraftProgress, RawInput
 from screening.models.submission import utcnow
 from screening.questionnaire.conditions import enabled_sections, prune_answers
+from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire.model import Questionnaire, Section
-from screening.questionnaire.triage import CATEGORIES, RuleSet, triage_response
+from screening.questionnaire.triage import RuleSet, triage_response
 from screening.security.crypto import BlindIndex, token_digest
 
-CONSENT_SECTION = "consent"
+CONSENT = "consent"  # the role of the section asked on the review page
 # A resume link opened while another browser used the draft this recently asks first.
 ACTIVE_ELSEWHERE = timedelta(minutes=30)
 
@@ -40,12 +41,15 @@ def as_utc(moment: datetime) -> datetime:
 
 def wizard_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:
     """Return the sections a person answers step by step (consent is on the review page)."""
-    return [s for s in enabled_sections(q, answers) if s.link_id != CONSENT_SECTION]
+    return [s for s in enabled_sections(q, answers) if s.role != CONSENT]
 
 
 def consent_section(q: Questionnaire) -> Section:
-    """Return the consent section shown on the review page."""
-    return q.section(CONSENT_SECTION)
+    """Return the consent section shown on the review page (KeyError if the definition has none)."""
+    section = q.role_section(CONSENT)
+    if section is None:
+        raise KeyError("the definition has no section with role: consent")
+    return section
 
 
 def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submission, str]:
@@ -281,7 +285,7 @@ def take_over(db: Session, draft: Submission) -> str:
 
 @dataclass(frozen=True)
 class ContactDetails:
-    """The contact answers a clinician needs first, found by their autocomplete purpose."""
+    """The contact answers a clinician needs first, found by their role in the definition."""
 
     name: str | None
     email: str | None
@@ -289,14 +293,10 @@ class ContactDetails:
 
 
 def contact_details(q: Questionnaire, answers: dict[str, Any]) -> ContactDetails:
-    """Pick name, email and phone out of the answers using each item's autocomplete token."""
-    found: dict[str, str] = {}
-    for item in q.items:
-        if item.autocomplete in {"name", "email", "tel"} and item.link_id in answers:
-            if q.section_of(item.link_id).link_id == CONSENT_SECTION:
-                continue
-            found.setdefault(item.autocomplete, str(answers[item.link_id]))
-    return ContactDetails(found.get("name"), found.get("email"), found.get("tel"))
+    """Pick name, email and phone out of the answers by their items' roles."""
+    found = {role: q.role_answer(role, answers) for role in ("name", "email", "phone")}
+    text = {role: str(value) if value else None for role, value in found.items()}
+    return ContactDetails(text["name"], text["email"], text["phone"])
 
 
 def submit_draft(
@@ -310,8 +310,10 @@ def submit_draft(
     language: str | None = None,
 ) -> Submission:
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
-    answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
-    result = triage_response(q, rules, answers, today)
+    given = {**(draft.answers or {}), **consent_answers}
+    answers = prune_answers(q, given)
+    # Triage sees every answer given: urgent rules also read answers that no longer apply.
+    result = triage_response(q, rules, given, today)
     contact = contact_details(q, answers)
     scores = {name: score.to_dict() for name, score in result.scores.items()}
 
@@ -321,15 +323,7 @@ def submit_draft(
     draft.email_index = blind_index.email(contact.email or "")
     draft.phone_index = blind_index.phone(contact.phone or "")
     draft.name_index = blind_index.name(contact.name or "")
-    draft.flags = [
-        {
-            "id": flag.id,
-            "severity": flag.severity,
-            "reason": flag.reason,
-            "evidence": [{"linkId": e.link_id, "answer": e.answer} for e in flag.evidence],
-        }
-        for flag in result.flags
-    ]
+    draft.flags = [flag.to_json() for flag in result.flags]
     draft.scores = scores
     draft.triage_category = result.category
     draft.category_rank = CATEGORIES.index(result.category)

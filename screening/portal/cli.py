@@ -31,7 +31,7 @@ from screening.questionnaire_registry import registry
 
 submissions_cli = AppGroup("submissions", help="Submitted screenings: exports.")
 
-FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version")
+FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version", "triage_category")
 
 
 @dataclass

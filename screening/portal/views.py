@@ -53,7 +53,7 @@ from screening.portal.workflow import (
     label,
     status_label,
 )
-from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire_registry import registry
 
 bp = Blueprint("portal", __name__)
