@@ -8,7 +8,7 @@ and moves the draft to the browser that used it. Submitting happens once, in one
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -283,20 +283,10 @@ def take_over(db: Session, draft: Submission) -> str:
     return session_token
 
 
-@dataclass(frozen=True)
-class ContactDetails:
-    """The contact answers a clinician needs first, found by their role in the definition."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-
-
-def contact_details(q: Questionnaire, answers: dict[str, Any]) -> ContactDetails:
-    """Pick name, email and phone out of the answers by their items' roles."""
+def contact_details(q: Questionnaire, answers: dict[str, Any]) -> dict[str, str | None]:
+    """Pick name, email and phone (what a clinician needs first) out of the answers by role."""
     found = {role: q.role_answer(role, answers) for role in ("name", "email", "phone")}
-    text = {role: str(value) if value else None for role, value in found.items()}
-    return ContactDetails(text["name"], text["email"], text["phone"])
+    return {role: str(value) if value else None for role, value in found.items()}
 
 
 def submit_draft(
@@ -319,10 +309,10 @@ def submit_draft(
 
     draft.answers = answers
     draft.progress = replace(draft.progress, pending={})
-    draft.contact = {"name": contact.name, "email": contact.email, "phone": contact.phone}
-    draft.email_index = blind_index.email(contact.email or "")
-    draft.phone_index = blind_index.phone(contact.phone or "")
-    draft.name_index = blind_index.name(contact.name or "")
+    draft.contact = contact
+    draft.email_index = blind_index.email(contact["email"] or "")
+    draft.phone_index = blind_index.phone(contact["phone"] or "")
+    draft.name_index = blind_index.name(contact["name"] or "")
     draft.flags = [flag.to_json() for flag in result.flags]
     draft.scores = scores
     draft.triage_category = result.category

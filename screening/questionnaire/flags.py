@@ -27,10 +27,6 @@ class AnswerEvidence:
     link_id: str
     answer: Any
 
-    def to_json(self) -> dict[str, Any]:
-        """Return {"linkId", "answer"}."""
-        return {"linkId": self.link_id, "answer": self.answer}
-
 
 @dataclass(frozen=True)
 class ScoreEvidence:
@@ -39,12 +35,15 @@ class ScoreEvidence:
     score: str
     total: int | None
 
-    def to_json(self) -> dict[str, Any]:
-        """Return {"score", "total"}."""
-        return {"score": self.score, "total": self.total}
-
 
 Evidence = AnswerEvidence | ScoreEvidence
+
+
+def evidence_to_json(evidence: Evidence) -> dict[str, Any]:
+    """Return {"linkId", "answer"} for an answer, {"score", "total"} for a score."""
+    if isinstance(evidence, ScoreEvidence):
+        return {"score": evidence.score, "total": evidence.total}
+    return {"linkId": evidence.link_id, "answer": evidence.answer}
 
 
 def evidence_from_json(data: Mapping[str, Any]) -> Evidence:
@@ -72,7 +71,7 @@ class Flag:
             "id": self.id,
             "severity": self.severity,
             "reason": self.reason,
-            "evidence": [e.to_json() for e in self.evidence],
+            "evidence": [evidence_to_json(e) for e in self.evidence],
         }
 
     @classmethod

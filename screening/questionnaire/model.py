@@ -276,7 +276,6 @@ class Questionnaire:
     source: str = ""
     _items: dict[str, Item] = field(init=False, repr=False, compare=False)
     _sections: dict[str, Section] = field(init=False, repr=False, compare=False)
-    _section_of: dict[str, Section] = field(init=False, repr=False, compare=False)
     _roles: dict[str, Item | Section] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -284,8 +283,6 @@ class Questionnaire:
         object.__setattr__(self, "_sections", {s.link_id: s for s in self.sections})
         items = {i.link_id: i for s in self.sections for i in s.items}
         object.__setattr__(self, "_items", items)
-        section_of = {i.link_id: s for s in self.sections for i in s.items}
-        object.__setattr__(self, "_section_of", section_of)
         nodes = [*self.sections, *items.values()]
         object.__setattr__(self, "_roles", {n.role: n for n in nodes if n.role})
 
@@ -305,10 +302,6 @@ class Questionnaire:
     def section(self, link_id: str) -> Section:
         """Return the section with this linkId (KeyError if none)."""
         return self._sections[link_id]
-
-    def section_of(self, link_id: str) -> Section:
-        """Return the section that holds the item with this linkId (KeyError if none)."""
-        return self._section_of[link_id]
 
     def role_item(self, role: str) -> Item | None:
         """Return the item that has this role, if the definition gives it to one."""
@@ -405,21 +398,21 @@ def load_definition(path: str | Path) -> Questionnaire:
 # so every app (and every test) built on the same file can share it.
 @functools.lru_cache(maxsize=16)
 def _load_definition_version(path: Path, mtime_ns: int, size: int) -> Questionnaire:
-    try:
-        raw = parse_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(f"{path}: cannot read the definition: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, DefinitionError, "definition")
     try:
         return _Builder(str(path)).build(raw)
     except _Invalid as exc:
         raise DefinitionError(f"{path}: {exc.where}: {exc.problem}") from None
 
 
-def parse_yaml(text: str) -> Any:
-    """Parse YAML safely with libyaml's C loader where PyYAML was built with it (4x faster)."""
-    return yaml.load(text, Loader=SafeLoader)
+def read_yaml(path: Path, error: type[Exception], what: str) -> Any:
+    """Parse a YAML file safely (libyaml's C loader, 4x faster); `error` names the file."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from exc
 
 
 class _Invalid(Exception):

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .conditions import (
     compare,
@@ -40,25 +38,15 @@ from .model import (
     Questionnaire,
     check_condition_target,
     parse_condition,
-    parse_yaml,
+    read_yaml,
 )
 from .scoring import Score, available_scores, score_answers
 
 SCORE_OPERATORS = ("=", "!=", ">", "<", ">=", "<=")
 _RULE_KEYS = {"id", "severity", "reason", "enableBehavior", "when"}
 _RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MISSING_ANSWERS = Flag(
-    "required-answers-missing",
-    "incomplete",
-    "Required safety or contraindication questions were not answered: ask them first.",
-    (),
-)
-RISK_ANSWER_CHANGED = Flag(
-    "risk-answer-changed",
-    "caution",
-    "Gave a risk answer earlier in this screening, then changed it: ask about it.",
-    (),
-)
+MISSING = "Required safety or contraindication questions were not answered: ask them first."
+CHANGED = "Gave a risk answer earlier in this screening, then changed it: ask about it."
 
 
 class RulesError(Exception):
@@ -129,12 +117,7 @@ class _Invalid(Exception):
 def load_rules(path: str | Path, questionnaire: Questionnaire) -> RuleSet:
     """Load rules.yaml and check every rule against the questionnaire it will run on."""
     path = Path(path)
-    try:
-        raw = parse_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, RulesError, "rules")
     if not isinstance(raw, Mapping) or set(raw) != {"version", "rules"}:
         raise RulesError(f"{path}: the top level must have exactly 'version' and 'rules'")
     if not isinstance(raw["version"], str) or not raw["version"]:
@@ -297,15 +280,28 @@ def triage_inputs(q: Questionnaire, rules: RuleSet) -> set[str]:
                 found |= {item.link_id for item in INSTRUMENTS[cond.score].items(q)}
             elif item := q.role_item(DERIVED_SCORES[cond.score]):
                 found.add(item.link_id)
-    # An unanswered gate hides the question it guards, so the gate is needed as well.
-    pending = list(found)
-    while pending:
-        link_id = pending.pop()
-        for cond in (*q.item(link_id).enable_when, *q.section_of(link_id).enable_when):
-            if cond.question not in found:
-                found.add(cond.question)
-                pending.append(cond.question)
+    # An unanswered gate hides the question it guards, so the gate is needed as well. Gates
+    # come before what they guard (the loader insists), so one backward pass finds them all.
+    for section in reversed(q.sections):
+        for item in reversed(section.items):
+            if item.link_id in found:
+                found |= {c.question for c in (*item.enable_when, *section.enable_when)}
     return found
+
+
+def answer_severity(rules: RuleSet, link_id: str, value: Any) -> str | None:
+    """Return the most severe rule above info that this one answer satisfies on its own."""
+    found = []
+    for rule in rules.rules:
+        own = [c for c in rule.when if isinstance(c, Condition) and c.question == link_id]
+        results = [condition_holds(c, {link_id: value}) for c in own]
+        if (
+            own
+            and rule.severity != "info"
+            and (any if rule.enable_behavior == "any" else all)(results)
+        ):
+            found.append(rule.severity)
+    return min(found, key=SEVERITIES.index, default=None)
 
 
 def missing_answers(q: Questionnaire, rules: RuleSet, pruned: Mapping[str, Any]) -> list[str]:
@@ -343,13 +339,13 @@ def triage_response(
     missing = missing_answers(q, rules, pruned)
     if missing:
         evidence = tuple(AnswerEvidence(link_id, None) for link_id in missing)
-        flags.append(replace(MISSING_ANSWERS, evidence=evidence))
+        flags.append(Flag("required-answers-missing", "incomplete", MISSING, evidence))
     earlier: list[Evidence] = []
     for then in disclosed:
         for flag in urgent_flags(q, rules, then, today):
             earlier += [e for e in flag.evidence if e not in earlier]
     if earlier and not urgent:
-        flags.append(replace(RISK_ANSWER_CHANGED, evidence=tuple(earlier)))
+        flags.append(Flag("risk-answer-changed", "caution", CHANGED, tuple(earlier)))
     # sort() is stable, so rules of one severity keep their file order.
     flags.sort(key=lambda flag: SEVERITIES.index(flag.severity))
     return TriageResult(category_for(flags), tuple(flags), scores)

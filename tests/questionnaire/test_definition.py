@@ -171,7 +171,6 @@ def test_privacy_notice_version_is_substituted_into_the_consent_help(
 
 
 def test_lookups_by_link_id(questionnaire: Questionnaire) -> None:
-    assert questionnaire.section_of("phq9-9").link_id == "phq9"
     assert questionnaire.item("phq9-9").option("LA6571-9").ordinal == 3  # type: ignore[union-attr]
     assert questionnaire.item("phq9-9").option("nope") is None
     assert questionnaire.item("reasons").is_choice
