@@ -32,9 +32,10 @@ from screening.clock import utcnow
 from screening.database import new_session
 from screening.intake import service as intake_service
 from screening.models import Clinician, DraftProgress, Submission, SubmissionState
-from screening.questionnaire.conditions import condition_holds, is_enabled
-from screening.questionnaire.model import Condition, Item, Questionnaire
-from screening.questionnaire.triage import SEVERITIES, RuleSet
+from screening.questionnaire.conditions import is_enabled
+from screening.questionnaire.instruments import INSTRUMENTS
+from screening.questionnaire.model import Item, Questionnaire
+from screening.questionnaire.triage import RuleSet, answer_severity, triage_inputs
 from screening.questionnaire_registry import registry
 from screening.security.crypto import BlindIndex
 from screening.security.encrypted_types import EncryptedJSON
@@ -121,39 +122,6 @@ def make_persona(rng: random.Random) -> Persona:
     return Persona(first, last, email, phone, language)
 
 
-@dataclass(frozen=True)
-class RiskCheck:
-    """The part of one rule that looks at a single question."""
-
-    severity: str
-    behavior: str
-    conditions: tuple[Condition, ...]
-
-    def holds(self, link_id: str, value: Any) -> bool:
-        """Whether this answer alone satisfies the rule's conditions on its question."""
-        results = (condition_holds(c, {link_id: value}) for c in self.conditions)
-        return all(results) if self.behavior == "all" else any(results)
-
-
-def risk_index(rules: RuleSet) -> tuple[dict[str, list[RiskCheck]], set[str]]:
-    """Map linkIds to the rules above "info" that look at them; also the scores such rules use."""
-    index: dict[str, list[RiskCheck]] = {}
-    scores: set[str] = set()
-    for rule in rules.rules:
-        if rule.severity == "info":
-            continue
-        by_question: dict[str, list[Condition]] = {}
-        for condition in rule.when:
-            if isinstance(condition, Condition):
-                by_question.setdefault(condition.question, []).append(condition)
-            else:
-                scores.add(condition.score)
-        for link_id, conditions in by_question.items():
-            check = RiskCheck(rule.severity, rule.enable_behavior, tuple(conditions))
-            index.setdefault(link_id, []).append(check)
-    return index, scores
-
-
 class AnswerGenerator:
     """Random, valid answers for one definition, with flag-raising answers made rare."""
 
@@ -161,13 +129,10 @@ class AnswerGenerator:
         self.q = q
         self.rng = rng
         self.today = today
-        self.risks, risky_scores = risk_index(rules)
+        self.rules = rules
         # Items of an instrument whose score can raise a flag lean towards low points.
-        self.low_points = {
-            item.link_id
-            for section in q.sections
-            if section.instrument in risky_scores
-            for item in section.items
+        self.low_points = triage_inputs(q, rules) & {
+            item.link_id for instrument in INSTRUMENTS.values() for item in instrument.items(q)
         }
         self._weights: dict[tuple[str, Any], float] = {}
 
@@ -184,14 +149,8 @@ class AnswerGenerator:
             option = item.option(value)
             if option is not None and option.ordinal:
                 weight = LOW_POINTS_FACTOR**option.ordinal
-        severities = [
-            check.severity
-            for check in self.risks.get(item.link_id, ())
-            if check.holds(item.link_id, value)
-        ]
-        if severities:
-            weight *= RISK_WEIGHTS.get(min(severities, key=SEVERITIES.index), 1.0)
-        return weight
+        severity = answer_severity(self.rules, item.link_id, value)
+        return weight * RISK_WEIGHTS.get(severity, 1.0) if severity else weight
 
     def pick(self, item: Item, candidates: list[Any]) -> Any:
         """Choose among candidate answers, weighted by risk."""
@@ -275,7 +234,7 @@ class AnswerGenerator:
         make = by_purpose.get(item.autocomplete)
         if make is not None:
             return make()
-        if item.link_id == "pronouns":
+        if item.role == "pronouns":
             return self.rng.choice(PRONOUNS)
         return self.rng.choice(PHRASES[persona.language])[: item.max_length or 200]
 
@@ -326,8 +285,8 @@ def synthetic_submission(
     """Build one submitted screening through the real submit path (not yet in a session)."""
     q = generator.q
     persona = make_persona(generator.rng)
-    answers = generator.answers(persona, intake_service.CONSENT_SECTION)
     consent = intake_service.consent_section(q)
+    answers = generator.answers(persona, consent.link_id)
     consent_ids = {item.link_id for item in consent.items}
     draft = Submission(
         public_id=secrets.token_urlsafe(16),
@@ -386,10 +345,10 @@ def with_new_person(
         rules_version=seeded.rules_version,
         answers=answers,
         progress=seeded.progress,
-        contact={"name": contact.name, "email": contact.email, "phone": contact.phone},
-        email_index=blind_index.email(contact.email or ""),
-        phone_index=blind_index.phone(contact.phone or ""),
-        name_index=blind_index.name(contact.name or ""),
+        contact=contact,
+        email_index=blind_index.email(contact["email"] or ""),
+        phone_index=blind_index.phone(contact["phone"] or ""),
+        name_index=blind_index.name(contact["name"] or ""),
         flags=seeded.flags,
         scores=seeded.scores,
         triage_category=seeded.triage_category,

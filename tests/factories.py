@@ -117,9 +117,9 @@ URGENT = {
     "phq9-9": "LA6571-9",
     "safety_thoughts_now": False,
     "safety_plan": False,
-    "safety_attempt": "never",
     "safety_safe_now": True,
 }
+INCOMPLETE = {"diagnoses": None}  # a required contraindication question left unanswered
 INELIGIBLE = {"psychotic_symptoms": True}
 NEEDS_REVIEW = {"sober_driver": "no"}
 

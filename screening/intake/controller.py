@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from screening.clock import today
 from screening.intake.forms import field_names
 from screening.questionnaire.conditions import enabled_items
+from screening.questionnaire.flags import AnswerEvidence
 from screening.questionnaire.model import Item, Questionnaire, Section
-from screening.questionnaire.triage import RuleSet, risk_present, urgent_link_ids
+from screening.questionnaire.triage import RuleSet, urgent_flags
 
 # Where the person asked to go: the next step, the previous one, or away with a resume link.
 Move = Literal["next", "back", "save"]
@@ -115,15 +117,14 @@ def plan_step(
 def disclosed_answers(q: Questionnaire, rules: RuleSet, answers: dict[str, Any]) -> dict[str, Any]:
     """Return the answers that raise an urgent flag; empty when none does.
 
-    The triage rules decide, not a list here: each answer an urgent rule looks at that fires
-    one on its own, else (a rule needing several answers, or a score) every answer those
-    rules look at, else all the answers the flag came from.
+    The triage rules decide, not a list here: the answers each urgent flag names as its
+    evidence, else (a flag raised by a score alone) all the answers posted.
     """
-    if not risk_present(q, rules, answers):
+    flags = urgent_flags(q, rules, answers, today())
+    named = {e.link_id for flag in flags for e in flag.evidence if isinstance(e, AnswerEvidence)}
+    if not flags:
         return {}
-    watched = {key: value for key, value in answers.items() if key in urgent_link_ids(rules)}
-    alone = {key: value for key, value in watched.items() if risk_present(q, rules, {key: value})}
-    return alone or watched or dict(answers)
+    return {key: value for key, value in answers.items() if key in named} or dict(answers)
 
 
 def revealed_questions(

@@ -37,6 +37,7 @@ from wtforms.validators import (
 
 from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item, Section
+from screening.questionnaire.scoring import age_on
 
 OTHER_SUFFIX = "__other"
 OTHER_MAX_LENGTH = 200
@@ -105,7 +106,7 @@ class ValidPhone:
 
 
 class AdultOnDate:
-    """A date of birth must make the person at least `min_age` today and not be in the future."""
+    """A date must not be in the future; a date of birth must make the person `min_age` today."""
 
     def __init__(self, min_age: int | None, today: date) -> None:
         self.min_age = min_age
@@ -116,23 +117,16 @@ class AdultOnDate:
         if born is None:
             return
         if born > self.today or born.year < 1900:
+            if self.min_age is None:
+                raise ValidationError(str(_l("Enter a real date, today or earlier.")))
             raise ValidationError(str(_l("Enter a real date of birth.")))
-        if self.min_age:
-            age = (
-                self.today.year
-                - born.year
-                - ((self.today.month, self.today.day) < (born.month, born.day))
+        if self.min_age and age_on(born, self.today) < self.min_age:
+            message = _l(
+                "This screening is for adults aged %(age)s and over. If you need "
+                "support now, call or text 988.",
+                age=self.min_age,
             )
-            if age < self.min_age:
-                raise ValidationError(
-                    str(
-                        _l(
-                            "This screening is for adults aged %(age)s and over. If you need "
-                            "support now, call or text 988.",
-                            age=self.min_age,
-                        )
-                    )
-                )
+            raise ValidationError(str(message))
 
 
 def number_range(item: Item) -> NumberRange:

@@ -8,7 +8,7 @@ and moves the draft to the browser that used it. Submitting happens once, in one
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, load_only
 
 from screening.clock import as_utc, utcnow
 from screening.intake.disclosures import (
-    changed_after_disclosure,
     has_disclosed,
     record_disclosure,
 )
@@ -25,17 +24,12 @@ from screening.models import Submission, SubmissionState
 from screening.models.draft_progress import DraftProgress, RawInput
 from screening.notify import URGENT_CATEGORY
 from screening.questionnaire.conditions import enabled_sections, prune_answers
+from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire.model import Questionnaire, Section
-from screening.questionnaire.triage import (
-    CATEGORIES,
-    SEVERITIES,
-    RuleSet,
-    category_for,
-    triage_response,
-)
+from screening.questionnaire.triage import RuleSet, triage_response
 from screening.security.crypto import BlindIndex, token_digest
 
-CONSENT_SECTION = "consent"
+CONSENT = "consent"  # the role of the section asked on the review page
 # A resume link opened while another browser used the draft this recently asks first.
 ACTIVE_ELSEWHERE = timedelta(minutes=30)
 
@@ -47,12 +41,15 @@ def new_token() -> str:
 
 def wizard_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:
     """Return the sections a person answers step by step (consent is on the review page)."""
-    return [s for s in enabled_sections(q, answers) if s.link_id != CONSENT_SECTION]
+    return [s for s in enabled_sections(q, answers) if s.role != CONSENT]
 
 
 def consent_section(q: Questionnaire) -> Section:
-    """Return the consent section shown on the review page."""
-    return q.section(CONSENT_SECTION)
+    """Return the consent section shown on the review page (KeyError if the definition has none)."""
+    section = q.role_section(CONSENT)
+    if section is None:
+        raise KeyError("the definition has no section with role: consent")
+    return section
 
 
 def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submission, str]:
@@ -327,24 +324,10 @@ def take_over(db: Session, draft: Submission) -> str:
     return session_token
 
 
-@dataclass(frozen=True)
-class ContactDetails:
-    """The contact answers a clinician needs first, found by their autocomplete purpose."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-
-
-def contact_details(q: Questionnaire, answers: dict[str, Any]) -> ContactDetails:
-    """Pick name, email and phone out of the answers using each item's autocomplete token."""
-    found: dict[str, str] = {}
-    for item in q.items:
-        if item.autocomplete in {"name", "email", "tel"} and item.link_id in answers:
-            if q.section_of(item.link_id).link_id == CONSENT_SECTION:
-                continue
-            found.setdefault(item.autocomplete, str(answers[item.link_id]))
-    return ContactDetails(found.get("name"), found.get("email"), found.get("tel"))
+def contact_details(q: Questionnaire, answers: dict[str, Any]) -> dict[str, str | None]:
+    """Pick name, email and phone (what a clinician needs first) out of the answers by role."""
+    found = {role: q.role_answer(role, answers) for role in ("name", "email", "phone")}
+    return {role: str(value) if value else None for role, value in found.items()}
 
 
 def submit_draft(
@@ -358,30 +341,22 @@ def submit_draft(
     language: str | None = None,
 ) -> Submission:
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
-    answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
-    result = triage_response(q, rules, answers, today)
-    changed = changed_after_disclosure(draft.disclosures, answers)
-    if changed is not None:
-        flags = tuple(sorted((*result.flags, changed), key=lambda f: SEVERITIES.index(f.severity)))
-        result = replace(result, flags=flags, category=category_for(flags))
+    given = {**(draft.answers or {}), **consent_answers}
+    answers = prune_answers(q, given)
+    # Triage sees every answer given (urgent rules also read answers that no longer apply)
+    # and every risk answer ever recorded on the draft, however it was later changed.
+    disclosed = [event.answers for event in draft.disclosures]
+    result = triage_response(q, rules, given, today, disclosed=disclosed)
     contact = contact_details(q, answers)
     scores = {name: score.to_dict() for name, score in result.scores.items()}
 
     draft.answers = answers
     draft.progress = replace(draft.progress, pending={})
-    draft.contact = {"name": contact.name, "email": contact.email, "phone": contact.phone}
-    draft.email_index = blind_index.email(contact.email or "")
-    draft.phone_index = blind_index.phone(contact.phone or "")
-    draft.name_index = blind_index.name(contact.name or "")
-    draft.flags = [
-        {
-            "id": flag.id,
-            "severity": flag.severity,
-            "reason": flag.reason,
-            "evidence": [{"linkId": e.link_id, "answer": e.answer} for e in flag.evidence],
-        }
-        for flag in result.flags
-    ]
+    draft.contact = contact
+    draft.email_index = blind_index.email(contact["email"] or "")
+    draft.phone_index = blind_index.phone(contact["phone"] or "")
+    draft.name_index = blind_index.name(contact["name"] or "")
+    draft.flags = [flag.to_json() for flag in result.flags]
     draft.scores = scores
     draft.triage_category = result.category
     draft.category_rank = CATEGORIES.index(result.category)

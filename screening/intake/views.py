@@ -125,7 +125,7 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
 
 def step_refusal(q: Questionnaire, draft: Submission, section: Section):  # type: ignore[no-untyped-def]
     """Return where to send someone who may not use this step now; None if they may."""
-    if section.link_id == service.CONSENT_SECTION or not is_enabled(section, draft.answers):
+    if section.role == service.CONSENT or not is_enabled(section, draft.answers):
         return redirect(url_for("intake.start_over"))
     if not service.step_is_reachable(q, draft, section.link_id):
         flash(_("Please finish this step first."), "info")

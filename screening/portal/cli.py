@@ -31,7 +31,7 @@ from screening.security.audit import record_now
 
 submissions_cli = AppGroup("submissions", help="Submitted screenings: exports.")
 
-FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version")
+FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version", "triage_category")
 
 
 @dataclass

@@ -13,26 +13,17 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from screening.intake.service import CONSENT_SECTION
 from screening.models import Submission
 from screening.presenters import AnsweredSection, answered_sections, format_answer
+from screening.questionnaire.flags import AnswerEvidence, Evidence, Flag
+from screening.questionnaire.instruments import INSTRUMENTS
 from screening.questionnaire.model import Questionnaire
 from screening.questionnaire_registry import registry
 
 CLINICIAN_LANGUAGE = "en"
-# Contact preferences by linkId: the definition's own words for how to reach the person.
-PREFERRED_NAME_AUTOCOMPLETE = "nickname"
-CONTACT_METHOD = "contact-method"
-CONTACT_TIMES = "contact-times"
-VOICEMAIL_OK = "voicemail-ok"
-PRONOUNS = "pronouns"
-# Item-level answers are listed for these instruments under their scores.
-ITEMISED_INSTRUMENTS = ("phq9", "gad7")
+# Instruments keep their own names; the derived numbers are translated.
 SCORE_LABELS = {
-    "phq9": "PHQ-9",
-    "gad7": "GAD-7",
-    "auditc": "AUDIT-C",
-    "pcptsd5": "PC-PTSD-5",
+    **{name: instrument.label for name, instrument in INSTRUMENTS.items()},
     "antidepressant_trials": _l("Antidepressant trials"),
     "age": _l("Age"),
 }
@@ -122,33 +113,23 @@ def _answer_text(q: Questionnaire, link_id: str, value: Any) -> str:
 
 
 def contact_view(q: Questionnaire, submission: Submission) -> ContactView:
-    """Collect the contact block from the stored contact and the answers."""
+    """Collect the contact block from the stored contact and the answers, found by role."""
     answers = submission.answers or {}
     contact = submission.contact or {}
 
-    def answer(link_id: str) -> str | None:
-        if q.has_item(link_id) and link_id in answers:
-            return _answer_text(q, link_id, answers[link_id]) or None
-        return None
+    def answer(role: str) -> str | None:
+        item, value = q.role_item(role), q.role_answer(role, answers)
+        return format_answer(item, value, CLINICIAN_LANGUAGE) or None if item else None
 
-    preferred = next(
-        (
-            answers.get(item.link_id)
-            for item in q.items
-            if item.autocomplete == PREFERRED_NAME_AUTOCOMPLETE
-            and q.section_of(item.link_id).link_id != CONSENT_SECTION
-        ),
-        None,
-    )
-    voicemail = answers.get(VOICEMAIL_OK)
+    voicemail = q.role_answer("voicemail-ok", answers)
     return ContactView(
         name=contact.get("name") or "",
-        preferred_name=preferred or None,
-        pronouns=answer(PRONOUNS),
+        preferred_name=answer("preferred-name"),
+        pronouns=answer("pronouns"),
         email=contact.get("email"),
         phone=contact.get("phone"),
-        method=answer(CONTACT_METHOD),
-        times=answer(CONTACT_TIMES),
+        method=answer("contact-method"),
+        times=answer("contact-times"),
         voicemail_ok=voicemail if isinstance(voicemail, bool) else None,
     )
 
@@ -157,40 +138,30 @@ def _score_label(name: str) -> str:
     return str(SCORE_LABELS.get(name, name))
 
 
-def evidence_view(
-    q: Questionnaire, link_id: str, value: Any, scores: dict[str, Any]
-) -> EvidenceView:
-    """Turn one piece of flag evidence into the question text and the answer as given."""
-    if link_id.startswith("score:"):
-        name = link_id.removeprefix("score:")
-        score = scores.get(name) or {}
-        shown = value if value is not None else score.get("total")
-        if score.get("positive") is not None and name in ("auditc", "pcptsd5"):
+def evidence_view(q: Questionnaire, evidence: Evidence, scores: dict[str, Any]) -> EvidenceView:
+    """Turn one piece of flag evidence into the question (or score) and the answer given."""
+    if isinstance(evidence, AnswerEvidence):
+        if not q.has_item(evidence.link_id):
             return EvidenceView(
-                str(_l("%(score)s total score", score=_score_label(name))),
-                f"{shown} ({_l('positive screen') if score['positive'] else _l('negative')})",
+                evidence.link_id, "" if evidence.answer is None else str(evidence.answer)
             )
-        return EvidenceView(str(_l("%(score)s total score", score=_score_label(name))), str(shown))
-    if q.has_item(link_id):
-        item = q.item(link_id)
-        return EvidenceView(item.text.get(CLINICIAN_LANGUAGE), _answer_text(q, link_id, value))
-    return EvidenceView(link_id, "" if value is None else str(value))
+        shown = _answer_text(q, evidence.link_id, evidence.answer) or str(_l("Not answered"))
+        return EvidenceView(q.item(evidence.link_id).text.get(CLINICIAN_LANGUAGE), shown)
+    label = str(_l("%(score)s total score", score=_score_label(evidence.score)))
+    positive = (scores.get(evidence.score) or {}).get("positive")
+    if positive is None:
+        return EvidenceView(label, str(evidence.total))
+    screen = _l("positive screen") if positive else _l("negative")
+    return EvidenceView(label, f"{evidence.total} ({screen})")
 
 
 def flag_views(q: Questionnaire, submission: Submission) -> list[FlagView]:
     """List every flag, most severe first (as triage stored them), with its evidence."""
     scores = submission.scores or {}
+    flags = [Flag.from_json(data) for data in submission.flags or []]
     return [
-        FlagView(
-            id=flag["id"],
-            severity=flag["severity"],
-            reason=flag["reason"],
-            evidence=[
-                evidence_view(q, entry["linkId"], entry.get("answer"), scores)
-                for entry in flag.get("evidence", [])
-            ],
-        )
-        for flag in submission.flags or []
+        FlagView(f.id, f.severity, f.reason, [evidence_view(q, e, scores) for e in f.evidence])
+        for f in flags
     ]
 
 
@@ -224,11 +195,8 @@ def score_views(q: Questionnaire, submission: Submission) -> list[ScoreView]:
     for name in (n for n in order if n in stored):
         data = stored[name]
         items: list[ItemScore] = []
-        if name in ITEMISED_INSTRUMENTS:
-            section = next((s for s in q.sections if s.instrument == name), None)
-            for item in section.items if section else ():
-                if item.type == "display" or not item.options:
-                    continue
+        if name in INSTRUMENTS and INSTRUMENTS[name].itemised:
+            for item in INSTRUMENTS[name].items(q):
                 value = answers.get(item.link_id)
                 option = item.option(value) if isinstance(value, str) else None
                 items.append(

@@ -33,6 +33,8 @@ FIXED_COLUMNS = (
     "flags",
 )
 MULTI_SEPARATOR = "; "
+# The triage category travels with an exported response as this extension (our own URL).
+TRIAGE_CATEGORY_EXTENSION = "/fhir/StructureDefinition/triage-category"
 # Spreadsheets treat these leading characters as the start of a formula (OWASP: CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Rows per chunk handed to the web server: few enough to stream, enough to avoid tiny writes.
@@ -143,6 +145,9 @@ def submission_to_fhir(
         "system": identifier_system(base_url),
         "value": submission.public_id,
     }
+    if submission.triage_category:
+        url = base_url.rstrip("/") + TRIAGE_CATEGORY_EXTENSION
+        resource["extension"] = [{"url": url, "valueCode": submission.triage_category}]
     return resource
 
 

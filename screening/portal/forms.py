@@ -24,7 +24,7 @@ from screening.form_validators import BoundedDateField, PlainText
 from screening.portal.queue import OPEN, QueueFilter, SearchMatch
 from screening.portal.service import NOTE_MAX_LENGTH
 from screening.portal.workflow import CATEGORY_LABELS, STATUS_LABELS, STATUSES
-from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES
 
 SEARCH_MAX_LENGTH = 254
 

@@ -22,8 +22,8 @@ from screening.clock import as_utc, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
-from screening.questionnaire.scoring import gad7_band, phq9_band
-from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES
+from screening.questionnaire.instruments import INSTRUMENTS
 from screening.security.crypto import BlindIndex
 
 # The covering indexes these queries rely on are declared on Submission (migration 0003b).
@@ -232,12 +232,12 @@ class QueueRow:
     @property
     def phq9_band(self) -> str | None:
         """The PHQ-9 severity band of the total."""
-        return phq9_band(self.phq9_total) if self.phq9_total is not None else None
+        return INSTRUMENTS["phq9"].band(self.phq9_total) if self.phq9_total is not None else None
 
     @property
     def gad7_band(self) -> str | None:
         """The GAD-7 severity band of the total."""
-        return gad7_band(self.gad7_total) if self.gad7_total is not None else None
+        return INSTRUMENTS["gad7"].band(self.gad7_total) if self.gad7_total is not None else None
 
 
 @dataclass

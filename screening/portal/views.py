@@ -52,7 +52,7 @@ from screening.portal.workflow import (
     label,
     status_label,
 )
-from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire_registry import registry
 from screening.security.audit import client_ip, record_now
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES
 
 # new → in-review → contacted → evaluation-booked | not-a-fit | withdrawn → closed.
 # Any move is allowed (people come back, mistakes get fixed); every move is audited.
@@ -42,12 +42,14 @@ STATUS_LABELS = {
 }
 CATEGORY_LABELS = {
     "urgent-safety": _l("Urgent: safety"),
+    "incomplete": _l("Incomplete: safety answers missing"),
     "likely-ineligible": _l("Likely ineligible"),
     "needs-review": _l("Needs review"),
     "likely-eligible": _l("Likely eligible"),
 }
 SEVERITY_LABELS = {
     "urgent": _l("Urgent"),
+    "incomplete": _l("Incomplete"),
     "exclusion": _l("Exclusion"),
     "caution": _l("Caution"),
     "info": _l("Information"),

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .conditions import prune_answers
-from .model import TEXT_TYPES, Condition, Item, Option, Questionnaire, Section
+from .model import ANSWER_KEYS, TEXT_TYPES, Condition, Item, Option, Questionnaire, Section
 
 LOINC = "http://loinc.org"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
@@ -24,19 +24,9 @@ MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 # email and phone are plain strings in FHIR; the web layer adds the input type.
 _FHIR_TYPE = {"email": "string", "phone": "string"}
-_ANSWER_KEY = {
-    "coding": "answerCoding",
-    "boolean": "answerBoolean",
-    "integer": "answerInteger",
-    "decimal": "answerDecimal",
-    "string": "answerString",
-    "date": "answerDate",
-}
+_ANSWER_KEY = {answer_type: key for key, answer_type in ANSWER_KEYS.items()}
 _VALUE_KEY = {
-    "boolean": "valueBoolean",
-    "integer": "valueInteger",
-    "decimal": "valueDecimal",
-    "date": "valueDate",
+    kind: f"value{kind.capitalize()}" for kind in ("boolean", "integer", "decimal", "date")
 }
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from .instruments import INSTRUMENTS
+
 try:  # libyaml's C loader, in PyYAML's wheels; the same safe subset, four times faster
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - a PyYAML built without libyaml
@@ -39,7 +41,6 @@ ITEM_TYPES = (
 CHOICE_TYPES = ("choice", "open-choice")
 TEXT_TYPES = ("string", "text", "email", "phone")
 NUMBER_TYPES = ("integer", "decimal")
-INSTRUMENTS = ("phq9", "gad7", "auditc", "pcptsd5")
 OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
 ORDERED_OPERATORS = (">", "<", ">=", "<=")
 ENABLE_BEHAVIORS = ("all", "any")
@@ -89,6 +90,23 @@ AUTOCOMPLETE_TOKENS = frozenset(
         "off",
     }
 )
+# Roles let code find an item by purpose rather than by linkId, so a clinic's own definition
+# works without code changes. Each role fits one item type and is used at most once.
+ITEM_ROLES = {
+    "name": "string",
+    "preferred-name": "string",
+    "pronouns": "string",
+    "email": "email",
+    "phone": "phone",
+    "contact-method": "choice",
+    "contact-times": "choice",
+    "voicemail-ok": "boolean",
+    "date-of-birth": "date",
+    "sex-at-birth": "choice",
+    "antidepressant-trials": "choice",
+}
+# The consent section is asked on the review page, not as a wizard step.
+SECTION_ROLES = ("consent",)
 PRIVACY_VERSION_PLACEHOLDER = "{privacyNoticeVersion}"
 LINK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -100,6 +118,7 @@ _SECTION_KEYS = {
     "intro",
     "notice",
     "instrument",
+    "role",
     "enableWhen",
     "enableBehavior",
     "items",
@@ -118,6 +137,7 @@ _ITEM_KEYS = {
     "maxValue",
     "autocomplete",
     "minAge",
+    "role",
     "enableWhen",
     "enableBehavior",
 }
@@ -214,6 +234,7 @@ class Item:
     max_value: int | float | None = None
     autocomplete: str | None = None
     min_age: int | None = None
+    role: str | None = None
     enable_when: tuple[Condition, ...] = ()
     enable_behavior: str = "all"
 
@@ -236,6 +257,7 @@ class Section:
     intro: LocalizedText | None = None
     notice: LocalizedText | None = None
     instrument: str | None = None
+    role: str | None = None
     items: tuple[Item, ...] = ()
     enable_when: tuple[Condition, ...] = ()
     enable_behavior: str = "all"
@@ -254,15 +276,15 @@ class Questionnaire:
     source: str = ""
     _items: dict[str, Item] = field(init=False, repr=False, compare=False)
     _sections: dict[str, Section] = field(init=False, repr=False, compare=False)
-    _section_of: dict[str, Section] = field(init=False, repr=False, compare=False)
+    _roles: dict[str, Item | Section] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Frozen, so the indexes are set once here rather than rebuilt on every look-up.
         object.__setattr__(self, "_sections", {s.link_id: s for s in self.sections})
         items = {i.link_id: i for s in self.sections for i in s.items}
         object.__setattr__(self, "_items", items)
-        section_of = {i.link_id: s for s in self.sections for i in s.items}
-        object.__setattr__(self, "_section_of", section_of)
+        nodes = [*self.sections, *items.values()]
+        object.__setattr__(self, "_roles", {n.role: n for n in nodes if n.role})
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -281,9 +303,20 @@ class Questionnaire:
         """Return the section with this linkId (KeyError if none)."""
         return self._sections[link_id]
 
-    def section_of(self, link_id: str) -> Section:
-        """Return the section that holds the item with this linkId (KeyError if none)."""
-        return self._section_of[link_id]
+    def role_item(self, role: str) -> Item | None:
+        """Return the item that has this role, if the definition gives it to one."""
+        node = self._roles.get(role)
+        return node if isinstance(node, Item) else None
+
+    def role_answer(self, role: str, answers: Mapping[str, Any]) -> Any:
+        """Return the answer to the item with this role (None if unanswered or no such item)."""
+        item = self.role_item(role)
+        return answers.get(item.link_id) if item is not None else None
+
+    def role_section(self, role: str) -> Section | None:
+        """Return the section that has this role, if the definition gives it to one."""
+        node = self._roles.get(role)
+        return node if isinstance(node, Section) else None
 
 
 def parse_condition(raw: Any) -> Condition:
@@ -365,21 +398,21 @@ def load_definition(path: str | Path) -> Questionnaire:
 # so every app (and every test) built on the same file can share it.
 @functools.lru_cache(maxsize=16)
 def _load_definition_version(path: Path, mtime_ns: int, size: int) -> Questionnaire:
-    try:
-        raw = parse_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(f"{path}: cannot read the definition: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, DefinitionError, "definition")
     try:
         return _Builder(str(path)).build(raw)
     except _Invalid as exc:
         raise DefinitionError(f"{path}: {exc.where}: {exc.problem}") from None
 
 
-def parse_yaml(text: str) -> Any:
-    """Parse YAML safely with libyaml's C loader where PyYAML was built with it (4x faster)."""
-    return yaml.load(text, Loader=SafeLoader)
+def read_yaml(path: Path, error: type[Exception], what: str) -> Any:
+    """Parse a YAML file safely (libyaml's C loader, 4x faster); `error` names the file."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from exc
 
 
 class _Invalid(Exception):
@@ -398,6 +431,7 @@ class _Builder:
         self.source = source
         self.privacy_version: str | None = None
         self.seen: set[str] = set()
+        self.roles: set[str] = set()
 
     def build(self, raw: Any) -> Questionnaire:
         """Validate the top level, then sections, then cross-references."""
@@ -479,6 +513,7 @@ class _Builder:
             intro=self._optional_text(raw, "intro", link_id),
             notice=self._optional_text(raw, "notice", link_id),
             instrument=instrument,
+            role=self._role(raw, link_id, SECTION_ROLES),
             items=tuple(self._item(item, link_id) for item in items),
             enable_when=enable_when,
             enable_behavior=behavior,
@@ -525,6 +560,7 @@ class _Builder:
             max_value=raw.get("maxValue"),
             autocomplete=raw.get("autocomplete"),
             min_age=raw.get("minAge"),
+            role=self._role(raw, link_id, ITEM_ROLES, item_type),
             enable_when=enable_when,
             enable_behavior=behavior,
         )
@@ -563,6 +599,22 @@ class _Builder:
                 raise _Invalid(link_id, "only a date item can have minAge")
             if not isinstance(min_age, int) or isinstance(min_age, bool) or min_age < 0:
                 raise _Invalid(link_id, "minAge must be a whole number of years")
+
+    def _role(
+        self, raw: Mapping[str, Any], link_id: str, known: Any, kind: str | None = None
+    ) -> str | None:
+        """Check a role is known, fits the item's type and is not used twice."""
+        role = raw.get("role")
+        if role is None:
+            return None
+        if role not in known:
+            raise _Invalid(link_id, f"unknown role {role!r} (known: {sorted(known)})")
+        if kind is not None and kind != known[role]:
+            raise _Invalid(link_id, f"role {role!r} needs a {known[role]} item")
+        if role in self.roles:
+            raise _Invalid(link_id, f"role {role!r} is given to more than one item")
+        self.roles.add(role)
+        return role
 
     def _options(self, raw: Mapping[str, Any], link_id: str, kind: str) -> tuple[Option, ...]:
         if kind not in CHOICE_TYPES:

@@ -8,35 +8,45 @@ combined with all/any; every flag keeps the answers that raised it so the clinic
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from screening.clock import today
-
-from .conditions import compare, condition_holds, prune_answers
+from .conditions import (
+    compare,
+    condition_holds,
+    enabled_items,
+    enabled_sections,
+    is_answered,
+    prune_answers,
+)
+from .flags import (
+    RULE_SEVERITIES,
+    SEVERITIES,
+    AnswerEvidence,
+    Evidence,
+    Flag,
+    ScoreEvidence,
+    category_for,
+)
+from .instruments import DERIVED_SCORES, INSTRUMENTS, SCORE_NAMES
 from .model import (
     ENABLE_BEHAVIORS,
     Condition,
     Questionnaire,
     check_condition_target,
     parse_condition,
-    parse_yaml,
+    read_yaml,
 )
 from .scoring import Score, available_scores, score_answers
 
-SEVERITIES = ("urgent", "exclusion", "caution", "info")
-CATEGORIES = ("urgent-safety", "likely-ineligible", "needs-review", "likely-eligible")
-_CATEGORY_FOR_SEVERITY = dict(zip(SEVERITIES[:3], CATEGORIES[:3], strict=True))
-SCORE_NAMES = ("phq9", "gad7", "auditc", "pcptsd5", "antidepressant_trials", "age")
-POSITIVE_SCORES = ("auditc", "pcptsd5")
 SCORE_OPERATORS = ("=", "!=", ">", "<", ">=", "<=")
 _RULE_KEYS = {"id", "severity", "reason", "enableBehavior", "when"}
 _RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MISSING = "Required safety or contraindication questions were not answered: ask them first."
+CHANGED = "Gave a risk answer earlier in this screening, then changed it: contact them today."
 
 
 class RulesError(Exception):
@@ -54,6 +64,17 @@ class ScoreCondition:
 
 
 @dataclass(frozen=True)
+class RecentDate:
+    """A date answer no more than `days` before the triage date (a future date counts too)."""
+
+    question: str
+    days: int
+
+
+RuleCondition = Condition | ScoreCondition | RecentDate
+
+
+@dataclass(frozen=True)
 class Rule:
     """One triage rule."""
 
@@ -61,7 +82,7 @@ class Rule:
     severity: str
     reason: str
     enable_behavior: str
-    when: tuple[Condition | ScoreCondition, ...]
+    when: tuple[RuleCondition, ...]
 
 
 @dataclass(frozen=True)
@@ -73,29 +94,6 @@ class RuleSet:
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """An answer (or score total, link_id "score:<name>") that made a rule fire."""
-
-    link_id: str
-    answer: Any
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A rule that fired, with its evidence."""
-
-    id: str
-    severity: str
-    reason: str
-    evidence: tuple[Evidence, ...]
-
-    @property
-    def link_ids(self) -> tuple[str, ...]:
-        """Return the linkIds (or "score:<name>") that raised the flag, without repeats."""
-        return tuple(dict.fromkeys(e.link_id for e in self.evidence))
-
-
-@dataclass(frozen=True)
 class TriageResult:
     """The category, the flags (most severe first) and the scores of one response."""
 
@@ -104,18 +102,10 @@ class TriageResult:
     scores: Mapping[str, Score]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready form stored with a submission and printed by the CLI."""
+        """Return the JSON-ready form printed by the CLI (flags in their stored form)."""
         return {
             "category": self.category,
-            "flags": [
-                {
-                    "id": f.id,
-                    "severity": f.severity,
-                    "reason": f.reason,
-                    "linkIds": list(f.link_ids),
-                }
-                for f in self.flags
-            ],
+            "flags": [flag.to_json() for flag in self.flags],
             "scores": {name: score.to_dict() for name, score in self.scores.items()},
         }
 
@@ -127,12 +117,7 @@ class _Invalid(Exception):
 def load_rules(path: str | Path, questionnaire: Questionnaire) -> RuleSet:
     """Load rules.yaml and check every rule against the questionnaire it will run on."""
     path = Path(path)
-    try:
-        raw = parse_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, RulesError, "rules")
     if not isinstance(raw, Mapping) or set(raw) != {"version", "rules"}:
         raise RulesError(f"{path}: the top level must have exactly 'version' and 'rules'")
     if not isinstance(raw["version"], str) or not raw["version"]:
@@ -163,8 +148,8 @@ def _parse_rule(raw: Any, q: Questionnaire, scores: set[str]) -> Rule:
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
         raise _Invalid("id must be kebab-case")
-    if raw.get("severity") not in SEVERITIES:
-        raise _Invalid(f"severity must be one of {list(SEVERITIES)}")
+    if raw.get("severity") not in RULE_SEVERITIES:
+        raise _Invalid(f"severity must be one of {list(RULE_SEVERITIES)}")
     reason = raw.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise _Invalid("a rule needs a reason for the clinician")
@@ -178,9 +163,11 @@ def _parse_rule(raw: Any, q: Questionnaire, scores: set[str]) -> Rule:
     return Rule(rule_id, raw["severity"], reason.strip(), behavior, conditions)
 
 
-def _parse_condition(raw: Any, q: Questionnaire, scores: set[str]) -> Condition | ScoreCondition:
+def _parse_condition(raw: Any, q: Questionnaire, scores: set[str]) -> RuleCondition:
     if isinstance(raw, Mapping) and "score" in raw:
         return _parse_score_condition(raw, scores)
+    if isinstance(raw, Mapping) and "withinDays" in raw:
+        return _parse_recent_date(raw, q)
     try:
         condition = parse_condition(raw)
     except ValueError as exc:
@@ -194,6 +181,17 @@ def _parse_condition(raw: Any, q: Questionnaire, scores: set[str]) -> Condition 
     return condition
 
 
+def _parse_recent_date(raw: Mapping[str, Any], q: Questionnaire) -> RecentDate:
+    question, days = raw.get("question"), raw["withinDays"]
+    if set(raw) != {"question", "withinDays"}:
+        raise _Invalid("a recent-date condition is {question, withinDays}")
+    if not (isinstance(question, str) and q.has_item(question) and q.item(question).type == "date"):
+        raise _Invalid(f"withinDays needs a date question, not {question!r}")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise _Invalid(f"withinDays must be a whole number of days, not {days!r}")
+    return RecentDate(question, days)
+
+
 def _parse_score_condition(raw: Mapping[str, Any], scores: set[str]) -> ScoreCondition:
     name = raw["score"]
     if name not in SCORE_NAMES:
@@ -203,7 +201,7 @@ def _parse_score_condition(raw: Mapping[str, Any], scores: set[str]) -> ScoreCon
     if "positive" in raw:
         if set(raw) != {"score", "positive"} or not isinstance(raw["positive"], bool):
             raise _Invalid("a positive-screen condition is {score, positive: true|false}")
-        if name not in POSITIVE_SCORES:
+        if name not in INSTRUMENTS or INSTRUMENTS[name].positive_at is None:
             raise _Invalid(f"score {name!r} has no positive screen")
         return ScoreCondition(name, positive=raw["positive"])
     if set(raw) != {"score", "operator", "value"}:
@@ -225,64 +223,132 @@ def _score_holds(cond: ScoreCondition, score: Score | None) -> bool:
 
 
 def _evidence(
-    cond: Condition | ScoreCondition, answers: Mapping[str, Any], scores: Mapping[str, Score]
+    cond: RuleCondition, answers: Mapping[str, Any], scores: Mapping[str, Score], today: date
 ) -> Evidence | None:
     """Return the evidence if the condition holds, else None."""
     if isinstance(cond, ScoreCondition):
         score = scores.get(cond.score)
-        if _score_holds(cond, score):
-            return Evidence(f"score:{cond.score}", score.total if score else None)
-        return None
+        return ScoreEvidence(cond.score, score.total) if _score_holds(cond, score) else None
+    if isinstance(cond, RecentDate):
+        since = (today - timedelta(days=cond.days)).isoformat()
+        cond = Condition(cond.question, ">=", "date", since)
     if condition_holds(cond, answers):
-        return Evidence(cond.question, answers.get(cond.question))
+        return AnswerEvidence(cond.question, answers.get(cond.question))
     return None
 
 
-def _fire(rule: Rule, answers: Mapping[str, Any], scores: Mapping[str, Score]) -> Flag | None:
-    results = [_evidence(cond, answers, scores) for cond in rule.when]
+def _fire(
+    rule: Rule, answers: Mapping[str, Any], scores: Mapping[str, Score], today: date
+) -> Flag | None:
+    results = [_evidence(cond, answers, scores, today) for cond in rule.when]
     hits = tuple(e for e in results if e is not None)
     fired = bool(hits) if rule.enable_behavior == "any" else len(hits) == len(results)
     return Flag(rule.id, rule.severity, rule.reason, hits) if fired else None
 
 
-def category_for(flags: tuple[Flag, ...] | list[Flag]) -> str:
-    """Return the category of the most severe flag (likely-eligible if none is above info)."""
-    present = {flag.severity for flag in flags}
-    return next((_CATEGORY_FOR_SEVERITY[s] for s in SEVERITIES[:3] if s in present), CATEGORIES[-1])
+def urgent_flags(
+    q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any], today: date
+) -> list[Flag]:
+    """Run the urgent rules on every answer given, whether or not it still applies.
+
+    Not pruned on purpose: a risk answer hidden by a later change (or sent on its own, as the
+    wizard saves one section at a time) still needs a clinician today.
+    """
+    urgent = [rule for rule in rules.rules if rule.severity == "urgent"]
+    needs_scores = any(isinstance(c, ScoreCondition) for rule in urgent for c in rule.when)
+    scores = score_answers(q, answers, today) if needs_scores else {}
+    return [flag for rule in urgent if (flag := _fire(rule, answers, scores, today))]
+
+
+def risk_present(
+    q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any], today: date | None = None
+) -> bool:
+    """Return True if any urgent rule fires on these (possibly partial) answers."""
+    return bool(urgent_flags(q, rules, answers, today or date.today()))
+
+
+def triage_inputs(q: Questionnaire, rules: RuleSet) -> set[str]:
+    """Return the linkIds that can move the category: what non-info rules read, and gates."""
+    found: set[str] = set()
+    for rule in rules.rules:
+        if rule.severity == "info":
+            continue
+        for cond in rule.when:
+            if not isinstance(cond, ScoreCondition):
+                found.add(cond.question)
+            elif cond.score in INSTRUMENTS:
+                found |= {item.link_id for item in INSTRUMENTS[cond.score].items(q)}
+            elif item := q.role_item(DERIVED_SCORES[cond.score]):
+                found.add(item.link_id)
+    # An unanswered gate hides the question it guards, so the gate is needed as well. Gates
+    # come before what they guard (the loader insists), so one backward pass finds them all.
+    for section in reversed(q.sections):
+        for item in reversed(section.items):
+            if item.link_id in found:
+                found |= {c.question for c in (*item.enable_when, *section.enable_when)}
+    return found
+
+
+def answer_severity(rules: RuleSet, link_id: str, value: Any) -> str | None:
+    """Return the most severe rule above info that this one answer satisfies on its own."""
+    found = []
+    for rule in rules.rules:
+        own = [c for c in rule.when if isinstance(c, Condition) and c.question == link_id]
+        results = [condition_holds(c, {link_id: value}) for c in own]
+        if (
+            own
+            and rule.severity != "info"
+            and (any if rule.enable_behavior == "any" else all)(results)
+        ):
+            found.append(rule.severity)
+    return min(found, key=SEVERITIES.index, default=None)
+
+
+def missing_answers(q: Questionnaire, rules: RuleSet, pruned: Mapping[str, Any]) -> list[str]:
+    """Return the required questions that apply, could move the category and are unanswered."""
+    inputs = triage_inputs(q, rules)
+    return [
+        item.link_id
+        for section in enabled_sections(q, pruned)
+        for item in enabled_items(section, pruned)
+        if item.required and item.link_id in inputs and not is_answered(pruned.get(item.link_id))
+    ]
 
 
 def triage_response(
-    q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any], today: date
+    q: Questionnaire,
+    rules: RuleSet,
+    answers: Mapping[str, Any],
+    today: date,
+    disclosed: Iterable[Mapping[str, Any]] = (),
 ) -> TriageResult:
-    """Prune the answers, score them, run every rule and pick the category."""
+    """Score the answers, run every rule and pick the category; a missing answer never helps.
+
+    Urgent rules see every answer; the others see the answers that still apply. `disclosed`
+    holds risk answers recorded earlier in the screening: a disclosure is a fact, so if the
+    answers sent no longer raise an urgent flag, the earlier ones still make it urgent.
+    """
+    urgent = urgent_flags(q, rules, answers, today)
     pruned = prune_answers(q, answers)
     scores = score_answers(q, pruned, today)
-    flags = [flag for rule in rules.rules if (flag := _fire(rule, pruned, scores))]
+    flags = urgent + [
+        flag
+        for rule in rules.rules
+        if rule.severity != "urgent" and (flag := _fire(rule, pruned, scores, today))
+    ]
+    missing = missing_answers(q, rules, pruned)
+    if missing:
+        evidence = tuple(AnswerEvidence(link_id, None) for link_id in missing)
+        flags.append(Flag("required-answers-missing", "incomplete", MISSING, evidence))
+    earlier: list[Evidence] = []
+    for then in disclosed:
+        for flag in urgent_flags(q, rules, then, today):
+            earlier += [e for e in flag.evidence if e not in earlier]
+    if earlier and not urgent:
+        flags.append(Flag("risk-answer-changed", "urgent", CHANGED, tuple(earlier)))
     # sort() is stable, so rules of one severity keep their file order.
     flags.sort(key=lambda flag: SEVERITIES.index(flag.severity))
     return TriageResult(category_for(flags), tuple(flags), scores)
-
-
-def urgent_link_ids(rules: RuleSet) -> set[str]:
-    """Return the linkIds that urgent rules look at (answering them may show crisis help)."""
-    return {
-        cond.question
-        for rule in rules.rules
-        if rule.severity == "urgent"
-        for cond in rule.when
-        if isinstance(cond, Condition)
-    }
-
-
-def risk_present(q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any]) -> bool:
-    """Return True if any urgent rule fires on these (possibly partial) answers."""
-    # Deliberately not pruned: the wizard asks about one section at a time (the safety
-    # follow-ups arrive without the PHQ-9 answer that enables them), and showing crisis
-    # resources once too often is far cheaper than missing them.
-    urgent = [rule for rule in rules.rules if rule.severity == "urgent"]
-    needs_scores = any(isinstance(c, ScoreCondition) for rule in urgent for c in rule.when)
-    scores = score_answers(q, answers, today()) if needs_scores else {}
-    return any(_fire(rule, answers, scores) for rule in urgent)
 
 
 def risk_answers(q: Questionnaire, rules: RuleSet) -> dict[str, frozenset[str]]:

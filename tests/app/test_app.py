@@ -17,7 +17,7 @@ from tests.conftest import TEST_KEY, build_app, csrf_token_from, make_app
 from tests.intake.wizard_driver import section_formdata
 from tests.questionnaire.factories import clean_answers
 
-SAMPLES = Path(__file__).parent.parent / "questionnaire" / "samples"
+CASES = Path(__file__).parent.parent / "questionnaire" / "cases"
 
 
 def test_health_check_reports_database_ok(client):
@@ -118,20 +118,40 @@ def test_cli_prints_a_valid_fhir_questionnaire(runner):
 
 
 @pytest.mark.parametrize(
-    "sample", ["likely-eligible", "needs-review", "likely-ineligible", "urgent-safety"]
+    ("case", "category"),
+    [
+        ("01-clean-likely-eligible", "likely-eligible"),
+        ("39-recreational-ketamine-bladder", "needs-review"),
+        ("27-schizophrenia", "likely-ineligible"),
+        ("20-partial-without-medical-section", "incomplete"),
+        ("09-plan", "urgent-safety"),
+    ],
 )
-def test_cli_triage_gives_the_category_the_sample_names(runner, sample):
-    result = runner.invoke(args=["screening", "triage", str(SAMPLES / f"{sample}.json")])
+def test_cli_triage_prints_the_category_and_flags_in_their_stored_form(runner, case, category):
+    result = runner.invoke(args=["screening", "triage", str(CASES / f"{case}.json")])
     assert result.exit_code == 0, result.output
     output = json.loads(result.output)
-    assert output["category"] == sample
+    assert output["category"] == category
     assert {"phq9", "gad7"} <= set(output["scores"])
     for flag in output["flags"]:
-        assert set(flag) == {"id", "severity", "reason", "linkIds"}
+        assert set(flag) == {"id", "severity", "reason", "evidence"}
+
+
+def test_cli_triage_of_an_empty_response_says_incomplete(runner, tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"resourceType": "QuestionnaireResponse", "status": "completed"}')
+    result = runner.invoke(args=["screening", "triage", str(empty)])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert output["category"] == "incomplete"
+    missing = {e["linkId"] for e in output["flags"][0]["evidence"]}
+    assert {"phq9-9", "suicidal-behavior", "date-of-birth", "diagnoses"} <= missing
 
 
 def test_cli_triage_scores_loinc_coded_response(runner):
-    result = runner.invoke(args=["screening", "triage", str(SAMPLES / "loinc-coded.json")])
+    result = runner.invoke(
+        args=["screening", "triage", str(CASES / "19-phq9-gad7-auditc-import-item9-positive.json")]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["scores"]["phq9"]["total"] is not None
 

@@ -154,7 +154,6 @@ def staff(live_app: LiveApp) -> Staff:
             "phq9-9": SEVERAL_DAYS,
             "safety-thoughts-now": True,
             "safety-plan": False,
-            "safety-attempt": "never",
             "safety-safe-now": True,
         },
     )

@@ -137,7 +137,6 @@ def walk_answers(**overrides: Any) -> dict[str, Any]:
             "phq9-9": "LA6569-3",
             "safety-thoughts-now": False,
             "safety-plan": False,
-            "safety-attempt": "never",
             "safety-safe-now": True,
             "pcptsd5-event": "yes",
             "pcptsd5-1": "yes",

@@ -74,10 +74,10 @@ def test_pending_list_names_only_instrument_texts_that_still_lack_spanish(
     }
     assert set(OFFICIAL_WORDING_PENDING) <= lacking, set(OFFICIAL_WORDING_PENDING) - lacking
     for link_id in OFFICIAL_WORDING_PENDING:
-        section = (
-            questionnaire.section(link_id)
-            if not questionnaire.has_item(link_id)
-            else questionnaire.section_of(link_id)
+        section = next(
+            s
+            for s in questionnaire.sections
+            if link_id in {s.link_id, *(i.link_id for i in s.items)}
         )
         assert section.instrument in {"auditc", "pcptsd5"}, link_id
 

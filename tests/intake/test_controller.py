@@ -15,14 +15,9 @@ from screening.intake.controller import (
     move_of,
     plan_step,
 )
-from screening.questionnaire import (
-    DEFINITION_PATH,
-    RULES_PATH,
-    Questionnaire,
-    RuleSet,
-    load_definition,
-    load_rules,
-)
+from screening.questionnaire import DEFINITION_PATH, RULES_PATH
+from screening.questionnaire.model import Questionnaire, load_definition
+from screening.questionnaire.triage import RuleSet, load_rules
 from tests.questionnaire.factories import clean_answers
 
 REQUIRED = ["This question needs an answer."]
@@ -69,7 +64,6 @@ def test_a_risk_answer_on_the_safety_step_owes_crisis_resources(questionnaire, r
     answers = {
         "safety-thoughts-now": True,
         "safety-plan": False,
-        "safety-attempt": "never",
         "safety-safe-now": True,
     }
     # The safety step applies because of PHQ-9 item 9, saved on an earlier step.
@@ -121,6 +115,7 @@ def test_a_revealed_question_answered_in_the_same_post_is_saved(questionnaire, r
         questionnaire,
         "treatment-history",
         hospitalized=True,
+        hospital_discharge="2019-06-14",
         hospitalization_details="Two weeks in 2019",
     )
     result = plan(questionnaire, rules, "treatment-history", StepPost("next", posted, {}))
@@ -190,9 +185,9 @@ def test_a_later_answer_on_the_page_uses_the_saved_answers_to_decide_what_applie
     # The safety step applies only after a PHQ-9 item 9 answer saved on an earlier step.
     saved = {"phq9-9": "LA6569-3"}
     posted = {"safety-thoughts-now": False, "safety-plan": False}
-    post = StepPost("next", posted, {"safety-attempt": REQUIRED})
+    post = StepPost("next", posted, {"safety-safe-now": REQUIRED})
     result = plan(questionnaire, rules, "safety", post, saved=saved)
-    assert result == Invalid({"safety-attempt": REQUIRED}, {})
+    assert result == Invalid({"safety-safe-now": REQUIRED}, {})
 
 
 @pytest.mark.parametrize(

@@ -175,7 +175,6 @@ def test_urgent_submission_gets_the_safety_follow_ups(app, client):
             "phq9-9": "LA6570-1",
             "safety-thoughts-now": True,
             "safety-plan": False,
-            "safety-attempt": "never",
             "safety-safe-now": True,
         }
     )

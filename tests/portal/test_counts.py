@@ -18,6 +18,7 @@ from screening.models import Clinician, Submission, SubmissionCount, SubmissionS
 from screening.portal import counts, queue, service
 from screening.retention import purge
 from tests.factories import (
+    INCOMPLETE,
     INELIGIBLE,
     NEEDS_REVIEW,
     URGENT,
@@ -223,6 +224,41 @@ def test_the_migration_counts_existing_screenings_and_downgrades(app: Flask) -> 
     assert sum(ledger_counts(app).values()) == 2
     make_submission(app, **URGENT)
     assert_ledger_matches(app)
+
+
+def ranks_by_category(app: Flask) -> dict[str, int]:
+    """Map each stored triage category to its stored rank."""
+    with app.app_context():
+        db = new_session()
+        try:
+            rows = db.execute(select(Submission.triage_category, Submission.category_rank))
+            return dict(rows.all())
+        finally:
+            db.close()
+
+
+def test_the_incomplete_rank_migration_moves_ranks_and_keeps_the_counts(app: Flask) -> None:
+    for overrides in (URGENT, INCOMPLETE, INELIGIBLE, NEEDS_REVIEW, {}):
+        make_submission(app, **overrides)
+    now = {
+        "urgent-safety": 0,
+        "incomplete": 1,
+        "likely-ineligible": 2,
+        "needs-review": 3,
+        "likely-eligible": 4,
+    }
+    assert ranks_by_category(app) == now
+    with app.app_context():
+        command.downgrade(alembic_config(), "0008")
+    # The old order has no "incomplete": those become needs-review, a clinician looks anyway.
+    before = {"urgent-safety": 0, "likely-ineligible": 1, "needs-review": 2, "likely-eligible": 3}
+    assert ranks_by_category(app) == before
+    assert_ledger_matches(app)
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+    assert ranks_by_category(app) == {k: v for k, v in now.items() if k != "incomplete"}
+    assert_ledger_matches(app)
+    assert sum(ledger_counts(app).values()) == 5
 
 
 def test_queue_header_and_totals_never_count_the_submissions_table(app: Flask) -> None:

@@ -14,6 +14,7 @@ from screening.portal import queue
 from screening.portal.queue import QueueFilter, SearchMatch, classify_search
 from screening.security.crypto import FieldCipher
 from tests.factories import (
+    INCOMPLETE,
     INELIGIBLE,
     NEEDS_REVIEW,
     URGENT,
@@ -50,8 +51,17 @@ def test_urgent_first_then_by_category_and_oldest_first_within_each(app: Flask) 
     ineligible = make_submission(app, submitted_at=at(18), **INELIGIBLE)
     urgent_old = make_submission(app, submitted_at=at(2), **URGENT)
     eligible_new = make_submission(app, submitted_at=at(21))
+    incomplete = make_submission(app, submitted_at=at(22), **INCOMPLETE)
 
-    expected = [urgent_old, urgent_new, ineligible, review_new, eligible_old, eligible_new]
+    expected = [
+        urgent_old,
+        urgent_new,
+        incomplete,
+        ineligible,
+        review_new,
+        eligible_old,
+        eligible_new,
+    ]
     assert page_ids(app) == expected
     response = clinician_client(app).get("/portal/")
     assert response.status_code == 200
@@ -207,20 +217,35 @@ def test_counts_per_category_and_per_status(app: Flask) -> None:
     make_submission(app, **URGENT)
     make_submission(app, **URGENT)
     make_submission(app, **INELIGIBLE)
+    make_submission(app, **INCOMPLETE)
     make_submission(app)
     with app.app_context():
         db = new_session()
         summary = queue.queue_summary(db)
         assert summary.by_category == {
             "urgent-safety": 2,
+            "incomplete": 1,
             "likely-ineligible": 1,
             "needs-review": 0,
             "likely-eligible": 1,
         }
-        assert summary.by_status["new"] == 4
+        assert summary.by_status["new"] == 5
         assert summary.urgent_open == 2
-        assert summary.total == 4
+        assert summary.total == 5
         db.close()
+
+
+def test_the_incomplete_category_filters_and_is_labelled_in_english_and_spanish(
+    app: Flask,
+) -> None:
+    incomplete = make_submission(app, **INCOMPLETE)
+    make_submission(app)
+    client = clinician_client(app)
+    html = client.get("/portal/?category=incomplete").get_data(as_text=True)
+    assert listed_ids(html) == [incomplete]
+    assert "Incomplete: safety answers missing" in html
+    spanish = client.get("/portal/?category=incomplete&lang=es").get_data(as_text=True)
+    assert "Incompleto: faltan respuestas de seguridad" in spanish
 
 
 def test_urgent_banner_says_how_many_urgent_screenings_need_review(app: Flask) -> None:

@@ -61,7 +61,9 @@ def test_seeded_answers_pass_the_wizard_validation(app: Flask) -> None:
         today = datetime.now(UTC).date()
         generator = AnswerGenerator(q, reg.rules, random.Random(3), today)
         for _ in range(40):
-            answers = generator.answers(make_persona(generator.rng), intake_service.CONSENT_SECTION)
+            answers = generator.answers(
+                make_persona(generator.rng), intake_service.consent_section(generator.q).link_id
+            )
             steps = [*intake_service.wizard_steps(q, answers), intake_service.consent_section(q)]
             broken = first_invalid_section(steps, answers, "en", today)
             assert broken is None, (broken.link_id if broken else None, answers)

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from screening.database import new_session
+from screening.models import Submission
 from tests.conftest import csrf_token_from, make_app
 from tests.factories import (
+    INCOMPLETE,
     URGENT,
     audit_events,
     load_submission,
@@ -317,8 +319,42 @@ def test_fhir_download_is_a_valid_completed_questionnaire_response(app: Flask) -
     assert resource.authored is not None
     assert data["authored"].startswith(stored.submitted_at.strftime("%Y-%m-%dT%H:%M:%S"))
     assert data["identifier"]["value"] == public_id
-    assert data["questionnaire"].endswith("|2026.11.1")
+    assert data["questionnaire"].endswith("|2026.11.2")
+    assert data["extension"] == [
+        {
+            "url": "http://localhost/fhir/StructureDefinition/triage-category",
+            "valueCode": "likely-eligible",
+        }
+    ]
     assert len(audit_events(app, "submission.exported-fhir")) == 1
+
+
+def test_an_incomplete_screening_lists_the_questions_left_unanswered(app: Flask) -> None:
+    public_id = make_submission(app, **INCOMPLETE)
+    shown = page(clinician_client(app), public_id)
+    assert "Incomplete: safety answers missing" in shown
+    assert "Required safety or contraindication questions were not answered" in shown
+    assert "Has a doctor or mental-health professional ever told you" in shown
+    assert "Not answered" in shown
+
+
+def test_flags_stored_before_evidence_was_typed_still_show_their_scores(app: Flask) -> None:
+    public_id = make_submission(app, antidepressant_trials="3-plus")
+    with app.app_context():
+        db = new_session(write=True)
+        submission = db.scalars(select(Submission).where(Submission.public_id == public_id)).one()
+        submission.flags = [
+            {
+                "id": "treatment-resistant-depression",
+                "severity": "info",
+                "reason": "Treatment-resistant depression (2 or more adequate trials).",
+                "evidence": [{"linkId": "score:antidepressant_trials", "answer": 3}],
+            }
+        ]
+        db.commit()
+        db.close()
+    shown = page(clinician_client(app), public_id)
+    assert "Antidepressant trials total score" in shown
 
 
 def test_page_has_one_heading_and_no_inline_styles_or_scripts(app: Flask) -> None:

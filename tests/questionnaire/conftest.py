@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from screening.questionnaire import (
-    DEFINITION_PATH,
-    RULES_PATH,
-    Questionnaire,
-    RuleSet,
-    load_definition,
-    load_rules,
-)
+from screening.questionnaire import DEFINITION_PATH, RULES_PATH
+from screening.questionnaire.model import Questionnaire, load_definition
+from screening.questionnaire.triage import RuleSet, load_rules
 
 
 @pytest.fixture(scope="session")

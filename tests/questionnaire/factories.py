@@ -57,6 +57,7 @@ def _base() -> dict[str, Any]:
         "other-treatments": ["none"],
         "prior-ketamine": "none",
         "hospitalized": False,
+        "suicidal-behavior": "never",
         # phq9: 2+2+2+2+1+1+1+1+0 = 12, moderate; item 9 "not at all"
         **phq9_answers(2, 2, 2, 2, 1, 1, 1, 1, 0),
         "phq9-difficulty": "LA6573-5",

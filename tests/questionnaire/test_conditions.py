@@ -7,17 +7,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from screening.questionnaire import (
-    Condition,
-    Questionnaire,
+from screening.questionnaire.conditions import (
     condition_holds,
     enabled_items,
     enabled_sections,
     is_enabled,
-    load_definition,
     prune_answers,
 )
-from screening.questionnaire.model import Item, LocalizedText
+from screening.questionnaire.model import (
+    Condition,
+    Item,
+    LocalizedText,
+    Questionnaire,
+    load_definition,
+)
 from tests.questionnaire.factories import NOT_AT_ALL, SEVERAL_DAYS, clean_answers
 
 

@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from screening.questionnaire import (
-    DEFINITION_PATH,
+from screening.questionnaire import DEFINITION_PATH
+from screening.questionnaire.model import (
+    ITEM_ROLES,
+    LINK_ID_PATTERN,
+    TEXT_TYPES,
     DefinitionError,
     LocalizedText,
     Questionnaire,
     load_definition,
 )
-from screening.questionnaire.model import LINK_ID_PATTERN, TEXT_TYPES
 
 PACKAGE_DIR = Path(DEFINITION_PATH).parents[1]
 SECTION_ORDER = [
@@ -54,7 +56,7 @@ def test_shipped_definition_has_sections_in_order(questionnaire: Questionnaire) 
     assert [s.link_id for s in questionnaire.sections] == SECTION_ORDER
     assert questionnaire.id == "threshold-intake"
     assert questionnaire.url == "https://threshold.example/fhir/Questionnaire/threshold-intake"
-    assert questionnaire.version == "2026.11.1"
+    assert questionnaire.version == "2026.11.2"
     assert questionnaire.privacy_notice_version == "2026-11"
     assert questionnaire.source == str(DEFINITION_PATH)
 
@@ -169,7 +171,6 @@ def test_privacy_notice_version_is_substituted_into_the_consent_help(
 
 
 def test_lookups_by_link_id(questionnaire: Questionnaire) -> None:
-    assert questionnaire.section_of("phq9-9").link_id == "phq9"
     assert questionnaire.item("phq9-9").option("LA6571-9").ordinal == 3  # type: ignore[union-attr]
     assert questionnaire.item("phq9-9").option("nope") is None
     assert questionnaire.item("reasons").is_choice
@@ -250,6 +251,28 @@ def write(tmp_path: Path, data: dict | str) -> Path:
 
 def items_of(data: dict, section: int = 0) -> list[dict]:
     return data["sections"][section]["items"]
+
+
+def test_shipped_roles_point_at_the_contact_and_consent_items(
+    questionnaire: Questionnaire,
+) -> None:
+    roles = {role: questionnaire.role_item(role) for role in ITEM_ROLES}
+    assert {role: item.link_id for role, item in roles.items() if item} == {
+        "name": "full-name",
+        "preferred-name": "preferred-name",
+        "pronouns": "pronouns",
+        "email": "email",
+        "phone": "phone",
+        "contact-method": "contact-method",
+        "contact-times": "contact-times",
+        "voicemail-ok": "voicemail-ok",
+        "date-of-birth": "date-of-birth",
+        "sex-at-birth": "sex-at-birth",
+        "antidepressant-trials": "antidepressant-trials",
+    }
+    assert questionnaire.role_section("consent") == questionnaire.section("consent")
+    assert questionnaire.role_item("consent") is None
+    assert questionnaire.role_answer("email", {"email": "a@example.org"}) == "a@example.org"
 
 
 def test_minimal_definition_loads(tmp_path: Path) -> None:
@@ -387,9 +410,31 @@ def break_privacy_placeholder_without_version(d: dict) -> None:
     items_of(d, 1)[0]["text"] = "Notice {privacyNoticeVersion}"
 
 
+def break_unknown_role(d: dict) -> None:
+    items_of(d)[1]["role"] = "nick"
+
+
+def break_role_on_wrong_type(d: dict) -> None:
+    items_of(d, 1)[0]["role"] = "email"
+
+
+def break_role_twice(d: dict) -> None:
+    items_of(d)[1]["role"] = "name"
+    items_of(d, 1).append({"linkId": "alias", "type": "string", "text": "A", "maxLength": 9})
+    items_of(d, 1)[1]["role"] = "name"
+
+
+def break_item_role_on_section(d: dict) -> None:
+    d["sections"][1]["role"] = "name"
+
+
 @pytest.mark.parametrize(
     ("breaker", "link_id", "message"),
     [
+        (break_unknown_role, "pet-name", "unknown role 'nick'"),
+        (break_role_on_wrong_type, "age", "role 'email' needs a email item"),
+        (break_role_twice, "alias", "role 'name' is given to more than one item"),
+        (break_item_role_on_section, "second", "unknown role 'name'"),
         (break_duplicate_item, "pet", "duplicate linkId"),
         (break_section_item_clash, "first", "duplicate linkId"),
         (break_unknown_type, "age", "unknown type 'number'"),

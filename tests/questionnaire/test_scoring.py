@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from screening.questionnaire import Questionnaire, Score, gad7_band, phq9_band, score_answers
-from screening.questionnaire.scoring import age_on, available_scores
+from screening.questionnaire.instruments import INSTRUMENTS
+from screening.questionnaire.model import Questionnaire
+from screening.questionnaire.scoring import Score, age_on, available_scores, score_answers
 from tests.questionnaire.factories import (
     TODAY,
     clean_answers,
@@ -32,7 +33,7 @@ from tests.questionnaire.factories import (
     ],
 )
 def test_phq9_band_boundaries(total: int, band: str) -> None:
-    assert phq9_band(total) == band
+    assert INSTRUMENTS["phq9"].band(total) == band
 
 
 @pytest.mark.parametrize(
@@ -49,13 +50,18 @@ def test_phq9_band_boundaries(total: int, band: str) -> None:
     ],
 )
 def test_gad7_band_boundaries(total: int, band: str) -> None:
-    assert gad7_band(total) == band
+    assert INSTRUMENTS["gad7"].band(total) == band
 
 
-@pytest.mark.parametrize(("band_of", "total"), [(phq9_band, 28), (phq9_band, -1), (gad7_band, 22)])
-def test_bands_reject_impossible_totals(band_of, total: int) -> None:
+@pytest.mark.parametrize(("name", "total"), [("phq9", 28), ("phq9", -1), ("gad7", 22)])
+def test_bands_reject_impossible_totals(name: str, total: int) -> None:
     with pytest.raises(ValueError):
-        band_of(total)
+        INSTRUMENTS[name].band(total)
+
+
+def test_screens_without_bands_have_no_band() -> None:
+    assert INSTRUMENTS["auditc"].band(12) is None
+    assert INSTRUMENTS["phq9"].positive_at is None
 
 
 def test_clean_answers_score_moderate_phq9_mild_gad7_negative_auditc(

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from screening.questionnaire import (
-    RULES_PATH,
-    Evidence,
-    Flag,
-    Questionnaire,
+from screening.questionnaire import RULES_PATH
+from screening.questionnaire.flags import AnswerEvidence, Flag, ScoreEvidence, category_for
+from screening.questionnaire.model import Questionnaire, load_definition
+from screening.questionnaire.triage import (
     RulesError,
     RuleSet,
-    load_definition,
     load_rules,
     risk_present,
     triage_response,
-    urgent_link_ids,
 )
-from screening.questionnaire.triage import category_for
 from tests.questionnaire.factories import (
     NOT_AT_ALL,
     SEVERAL_DAYS,
@@ -32,6 +29,13 @@ from tests.questionnaire.factories import (
 )
 
 ITEM9 = {"phq9-9": SEVERAL_DAYS}
+HOSPITALIZED = {"hospitalized": True}
+
+
+def days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
 MILD_PHQ9 = phq9_answers(1, 1, 1, 1, 1, 1, 1, 0, 0)  # 6
 
 # Per rule: a minimal answer set that makes it fire (with whatever enables its questions).
@@ -40,7 +44,8 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     "phq9-item9-positive": ITEM9,
     "suicidal-thoughts-now": {**ITEM9, "safety-thoughts-now": True},
     "suicide-plan": {**ITEM9, "safety-plan": True},
-    "recent-suicide-attempt": {**ITEM9, "safety-attempt": "within-past-year"},
+    "recent-suicidal-behavior": {"suicidal-behavior": "past-3-months"},
+    "recent-psychiatric-discharge": {**HOSPITALIZED, "hospital-discharge": days_ago(3)},
     "not-safe-now": {**ITEM9, "safety-safe-now": False},
     # exclusion
     "psychotic-disorder": {"diagnoses": ["bipolar-2", "other-psychotic-disorder"]},
@@ -83,6 +88,8 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     "no-sober-driver": {"sober-driver": "no"},
     "out-of-state": {"state": "other-state"},
     "no-therapist-not-open": {"has-therapist": False, "open-to-therapist": "no"},
+    "past-suicidal-behavior": {"suicidal-behavior": "over-3-months"},
+    "psychiatric-hospitalization": {**HOSPITALIZED, "hospital-discharge": "2019-06-01"},
     # caution: interactions
     "benzodiazepines": {"medication-classes": ["benzodiazepines"]},
     "benzodiazepines-high-dose": {
@@ -109,8 +116,6 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
         "pcptsd5-4": "no",
         "pcptsd5-5": "no",
     },
-    "psychiatric-hospitalization": {"hospitalized": True},
-    "suicide-attempt-history": {**ITEM9, "safety-attempt": "more-than-a-year-ago"},
     "eating-disorder": {"reasons": ["eating-disorder"]},
     "other-substance-use": {"substances-past-year": ["cannabis"]},
     "in-recovery": {"substance-concern": "in-recovery"},
@@ -133,7 +138,7 @@ def test_every_shipped_rule_has_a_trigger(rules: RuleSet) -> None:
 
 
 def test_shipped_rules_version(rules: RuleSet) -> None:
-    assert rules.version == "2026.11.1"
+    assert rules.version == "2026.11.2"
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_TRIGGERS))
@@ -191,7 +196,27 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
         ({"antidepressant-trials": "3-plus"}, {"treatment-resistant-depression"}, set()),
         (phq9_answers(3, 3, 3, 2, 2, 2, 2, 2, 0), {"phq9-moderate-or-worse"}, {"phq9-severe"}),
         (gad7_answers(2, 2, 1, 1, 1, 1, 1), set(), {"gad7-moderate-or-worse"}),  # 9
-        ({"safety-attempt": "within-past-month", **ITEM9}, {"recent-suicide-attempt"}, set()),
+        (
+            {"suicidal-behavior": "over-3-months"},
+            {"past-suicidal-behavior"},
+            {"recent-suicidal-behavior"},
+        ),
+        # 4 weeks is the last day of "recent"; a discharge date in the future counts too
+        (
+            {**HOSPITALIZED, "hospital-discharge": days_ago(28)},
+            {"recent-psychiatric-discharge"},
+            set(),
+        ),
+        (
+            {**HOSPITALIZED, "hospital-discharge": days_ago(29)},
+            set(),
+            {"recent-psychiatric-discharge"},
+        ),
+        (
+            {**HOSPITALIZED, "hospital-discharge": days_ago(-1)},
+            {"recent-psychiatric-discharge"},
+            set(),
+        ),
         ({"prior-ketamine": "medical"}, set(), {"recreational-ketamine"}),
         ({"substances-past-year": ["ketamine-recreational"]}, {"recreational-ketamine"}, set()),
         ({"has-therapist": False, "open-to-therapist": "maybe"}, set(), {"no-therapist-not-open"}),
@@ -200,9 +225,15 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             {"benzodiazepines"},
             {"benzodiazepines-high-dose"},
         ),
-        # follow-ups that no longer apply are pruned before the rules run
+        # follow-ups that no longer apply are pruned before the non-urgent rules run...
         ({"has-therapist": True, "open-to-therapist": "no"}, set(), {"no-therapist-not-open"}),
-        ({"phq9-9": NOT_AT_ALL, "safety-plan": True}, set(), {"suicide-plan"}),
+        # ...but urgent rules read every answer given, hidden or not
+        ({"phq9-9": NOT_AT_ALL, "safety-plan": True}, {"suicide-plan"}, {"phq9-item9-positive"}),
+        (
+            {"hospitalized": False, "hospital-discharge": days_ago(2)},
+            {"recent-psychiatric-discharge"},
+            {"psychiatric-hospitalization"},
+        ),
         ({"sex-at-birth": "male", "pregnancy": "pregnant"}, set(), {"pregnancy-or-breastfeeding"}),
         ({"high-blood-pressure": "no", "bp-systolic": 200}, set(), {"bp-reading-very-high"}),
     ],
@@ -232,6 +263,8 @@ def make_flag(severity: str) -> Flag:
         (("caution", "exclusion", "info"), "likely-ineligible"),
         (("exclusion", "urgent", "caution"), "urgent-safety"),
         (("urgent",), "urgent-safety"),
+        (("exclusion", "incomplete", "info"), "incomplete"),
+        (("incomplete", "urgent"), "urgent-safety"),
     ],
 )
 def test_category_precedence(severities: tuple[str, ...], category: str) -> None:
@@ -241,13 +274,13 @@ def test_category_precedence(severities: tuple[str, ...], category: str) -> None
 def test_urgent_beats_exclusion_and_caution_on_real_answers(
     questionnaire: Questionnaire, rules: RuleSet
 ) -> None:
-    answers = clean_answers(
-        state="other-state", ketamine_reaction="yes", **ITEM9, **{"safety-safe-now": True}
-    )
+    follow_ups = {"safety-thoughts-now": False, "safety-plan": False, "safety-safe-now": True}
+    answers = clean_answers(state="other-state", ketamine_reaction="yes", **ITEM9, **follow_ups)
     result = triage_response(questionnaire, rules, answers, TODAY)
     assert result.category == "urgent-safety"
     severities = [flag.severity for flag in result.flags]
-    assert severities == sorted(severities, key=["urgent", "exclusion", "caution", "info"].index)
+    order = ["urgent", "incomplete", "exclusion", "caution", "info"]
+    assert severities == sorted(severities, key=order.index)
     assert severities[:3] == ["urgent", "exclusion", "caution"]
 
 
@@ -268,21 +301,22 @@ def test_flags_carry_their_evidence(questionnaire: Questionnaire, rules: RuleSet
     result = triage_response(questionnaire, rules, answers, TODAY)
     flags = {flag.id: flag for flag in result.flags}
     assert flags["aneurysm-or-avm"].evidence == (
-        Evidence("medical-conditions", ["glaucoma", "avm"]),
+        AnswerEvidence("medical-conditions", ["glaucoma", "avm"]),
     )
-    assert flags["aneurysm-or-avm"].link_ids == ("medical-conditions",)
     assert flags["treatment-resistant-depression"].evidence == (
-        Evidence("score:antidepressant_trials", 2),
+        ScoreEvidence("antidepressant_trials", 2),
     )
-    assert flags["phq9-moderate-or-worse"].link_ids == ("score:phq9",)
+    assert flags["phq9-moderate-or-worse"].evidence == (ScoreEvidence("phq9", 12),)
 
 
 def test_evidence_lists_each_question_once(questionnaire: Questionnaire, rules: RuleSet) -> None:
     answers = clean_answers(has_therapist=False, open_to_therapist="no")
     result = triage_response(questionnaire, rules, answers, TODAY)
     flag = next(f for f in result.flags if f.id == "no-therapist-not-open")
-    assert flag.link_ids == ("has-therapist", "open-to-therapist")
-    assert [e.answer for e in flag.evidence] == [False, "no"]
+    assert flag.evidence == (
+        AnswerEvidence("has-therapist", False),
+        AnswerEvidence("open-to-therapist", "no"),
+    )
 
 
 def test_triage_result_to_dict_shape(questionnaire: Questionnaire, rules: RuleSet) -> None:
@@ -294,21 +328,11 @@ def test_triage_result_to_dict_shape(questionnaire: Questionnaire, rules: RuleSe
         "id": "no-sober-driver",
         "severity": "caution",
         "reason": "No sober adult available to take them home after dosing sessions.",
-        "linkIds": ["sober-driver"],
+        "evidence": [{"linkId": "sober-driver", "answer": "no"}],
     }
     assert data["scores"]["phq9"] == {"total": 12, "band": "moderate", "complete": True}
     assert data["scores"]["auditc"] == {"total": 1, "positive": False, "complete": True}
     assert data["scores"]["age"] == {"total": 38, "complete": True}
-
-
-def test_urgent_link_ids(rules: RuleSet) -> None:
-    assert urgent_link_ids(rules) == {
-        "phq9-9",
-        "safety-thoughts-now",
-        "safety-plan",
-        "safety-attempt",
-        "safety-safe-now",
-    }
 
 
 @pytest.mark.parametrize(
@@ -320,7 +344,9 @@ def test_urgent_link_ids(rules: RuleSet) -> None:
         # one section's answers on their own, as the wizard saves them
         ({"safety-thoughts-now": False, "safety-plan": True}, True),
         ({"safety-safe-now": False}, True),
-        ({"safety-attempt": "more-than-a-year-ago", "safety-safe-now": True}, False),
+        ({"suicidal-behavior": "over-3-months", "safety-safe-now": True}, False),
+        ({"suicidal-behavior": "past-3-months"}, True),
+        ({"hospital-discharge": days_ago(10)}, True),
         ({"state": "other-state", "ketamine-reaction": "yes"}, False),
     ],
 )
@@ -366,6 +392,15 @@ def rule(**overrides: Any) -> dict[str, Any]:
         ([rule(when=[{"score": "phq9", "operator": "~", "value": 3}])], "bad score operator"),
         ([rule(), rule()], "duplicate rule id"),
         ([rule(severity="critical")], "severity must be one of"),
+        ([rule(severity="incomplete")], "severity must be one of"),
+        (
+            [rule(when=[{"question": "sober-driver", "withinDays": 28}])],
+            "withinDays needs a date question",
+        ),
+        (
+            [rule(when=[{"question": "hospital-discharge", "withinDays": "4 weeks"}])],
+            "whole number of days",
+        ),
         ([rule(reason="")], "needs a reason"),
         ([rule(when=[])], "non-empty list of conditions"),
         ([rule(enableBehavior="some")], "enableBehavior must be one of"),
@@ -435,3 +470,60 @@ def test_risk_answers_mark_every_answer_that_alone_raises_an_urgent_flag(questio
     assert risky["phq9-9"] == {"LA6569-3", "LA6570-1", "LA6571-9"}
     assert "yes" in risky["safety-thoughts-now"]
     assert "phq9-1" not in risky
+
+
+# --- Failing closed, changed answers and the flag's one JSON form ----------------------------
+
+
+def test_missing_required_safety_answers_make_the_response_incomplete(
+    questionnaire: Questionnaire, rules: RuleSet
+) -> None:
+    result = triage_response(questionnaire, rules, clean_answers(diagnoses=None), TODAY)
+    assert result.category == "incomplete"
+    assert result.flags[0].id == "required-answers-missing"
+    assert result.flags[0].evidence == (AnswerEvidence("diagnoses", None),)
+
+
+def test_missing_optional_or_info_only_answers_do_not_make_it_incomplete(
+    questionnaire: Questionnaire, rules: RuleSet
+) -> None:
+    # pronouns is optional; GAD-7 items are required but only info rules read them.
+    answers = clean_answers(pronouns=None, **{"gad7-1": None})
+    assert triage_response(questionnaire, rules, answers, TODAY).category == "likely-eligible"
+
+
+def test_a_risk_answer_changed_later_still_needs_review(
+    questionnaire: Questionnaire, rules: RuleSet
+) -> None:
+    earlier = {"suicidal-behavior": "past-3-months"}
+    result = triage_response(questionnaire, rules, clean_answers(), TODAY, disclosed=[earlier])
+    assert result.category == "needs-review"
+    changed = next(flag for flag in result.flags if flag.id == "risk-answer-changed")
+    assert changed.evidence == (AnswerEvidence("suicidal-behavior", "past-3-months"),)
+
+
+def test_a_disclosure_still_given_stays_urgent_without_a_changed_flag(
+    questionnaire: Questionnaire, rules: RuleSet
+) -> None:
+    answers = clean_answers(suicidal_behavior="past-3-months")
+    disclosed = [{"suicidal-behavior": "past-3-months"}]
+    result = triage_response(questionnaire, rules, answers, TODAY, disclosed=disclosed)
+    assert result.category == "urgent-safety"
+    assert "risk-answer-changed" not in [flag.id for flag in result.flags]
+
+
+def test_flag_json_round_trips_and_reads_the_older_score_shape() -> None:
+    flag = Flag(
+        "phq9-severe",
+        "info",
+        "PHQ-9 of 20 or more.",
+        (ScoreEvidence("phq9", 22), AnswerEvidence("phq9-9", "LA6568-5")),
+    )
+    data = flag.to_json()
+    assert data["evidence"] == [
+        {"score": "phq9", "total": 22},
+        {"linkId": "phq9-9", "answer": "LA6568-5"},
+    ]
+    assert Flag.from_json(data) == flag
+    stored_before = {**data, "evidence": [{"linkId": "score:phq9", "answer": 22}]}
+    assert Flag.from_json(stored_before).evidence == (ScoreEvidence("phq9", 22),)

@@ -43,7 +43,6 @@ def test_full_journey_leaves_no_health_information_in_logs_or_outbox(app, caplog
             "phq9-9": "LA6569-3",
             "safety-thoughts-now": False,
             "safety-plan": False,
-            "safety-attempt": "never",
             "safety-safe-now": True,
         },
     )
