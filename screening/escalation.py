@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, load_only
 from screening.links import public_url
 from screening.models import Submission, SubmissionState
 from screening.notify import SMTP_TIMEOUT_SECONDS, URGENT_CATEGORY, compose, deliver
-from screening.questionnaire.triage import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES
 from screening.security import audit
 
 log = logging.getLogger(__name__)

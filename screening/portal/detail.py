@@ -177,7 +177,7 @@ def disclosure_views(q: Questionnaire, submission: Submission) -> list[Disclosur
                 else event.section
             ),
             answers=[
-                evidence_view(q, link_id, answer, scores)
+                evidence_view(q, AnswerEvidence(link_id, answer), scores)
                 for link_id, answer in event.answers.items()
             ],
         )

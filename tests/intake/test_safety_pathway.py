@@ -181,8 +181,8 @@ def test_a_disclosure_survives_a_changed_answer_and_flags_the_screening(app, cli
     assert (event.section, event.answers) == ("phq9", RISK)
     submission = load_submission(app, public_id)
     assert submission.answers["phq9-9"] == "LA6568-5"
-    assert submission.triage_category == "needs-review"
-    flag = next(f for f in submission.flags if f["id"] == "disclosed-then-changed")
+    assert submission.triage_category == "urgent-safety"
+    flag = next(f for f in submission.flags if f["id"] == "risk-answer-changed")
     assert flag["evidence"] == [{"linkId": "phq9-9", "answer": "LA6569-3"}]
     # Having disclosed, the person is not promised days: help comes first.
     assert "What happens today" in client.get("/screening/done").data.decode()

@@ -67,13 +67,13 @@ def test_the_page_and_print_view_show_each_disclosure_with_its_time_and_answers(
     assert len(audit_events(app, "submission.printed")) == 1
 
 
-def test_a_changed_answer_keeps_its_disclosure_and_is_flagged_for_review(app):
+def test_a_changed_answer_keeps_its_disclosure_and_stays_urgent(app):
     public_id = submit_after_disclosing(app, ("phq9", {"phq9-9": "LA6570-1"}))
     html = clinician_client(app).get(f"/portal/s/{public_id}").get_data(as_text=True)
     text_ = read_page(html).text
     assert "More than half the days" in text_[text_.index(TITLE["en"]) :]
-    assert "then changed or removed it before sending" in text_
-    assert "Needs review" in text_
+    assert "Gave a risk answer earlier in this screening, then changed it" in text_
+    assert "Urgent: safety" in text_
 
 
 def test_the_timeline_is_labelled_in_spanish_for_a_spanish_portal(app):

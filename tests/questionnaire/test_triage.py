@@ -492,12 +492,13 @@ def test_missing_optional_or_info_only_answers_do_not_make_it_incomplete(
     assert triage_response(questionnaire, rules, answers, TODAY).category == "likely-eligible"
 
 
-def test_a_risk_answer_changed_later_still_needs_review(
+def test_a_risk_answer_changed_later_is_still_urgent(
     questionnaire: Questionnaire, rules: RuleSet
 ) -> None:
+    # DESIGN.md §4: a disclosure ever recorded makes the screening urgent, whatever came after.
     earlier = {"suicidal-behavior": "past-3-months"}
     result = triage_response(questionnaire, rules, clean_answers(), TODAY, disclosed=[earlier])
-    assert result.category == "needs-review"
+    assert result.category == "urgent-safety"
     changed = next(flag for flag in result.flags if flag.id == "risk-answer-changed")
     assert changed.evidence == (AnswerEvidence("suicidal-behavior", "past-3-months"),)
 
