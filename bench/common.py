@@ -236,8 +236,9 @@ def signed_in_cookie(app: Flask, base_url: str, email: str, secret: str) -> str:
         person.close()
 
 
-def write_requests(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
-    """Write the request list requests.lua replays (method, path, cookie, body)."""
+def write_requests(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    """Write the request list requests.lua replays (method, path, cookie, body and perhaps
+    the If-None-Match of a returning browser)."""
     for row in rows:
         assert not any("\t" in field or "\n" in field for field in row)
     path.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")

@@ -268,8 +268,9 @@ its two runs; every response checked (no 4xx/5xx, no socket errors).
 {figures}
 
 What each Threshold request does:
-- **content page**: a Markdown page in the site layout, served from each process's page
-  cache (screening/public/page_cache.py).
+- **content page**: a returning browser asks again for a Markdown page it holds
+  (If-None-Match); the ETag names the page files' versions, the language, the clinic's
+  settings, the templates and catalogs, so the answer is a 304 without rendering anything.
 - **step GET**: loads the draft by its session token (hash lookup), decrypts answers and
   progress, builds the section's form from the definition and renders it.
 - **step POST**: the same, plus CSRF check, validation, encryption of answers and progress,
@@ -365,12 +366,15 @@ def main() -> None:
         hello.start()
         threshold, other = servers["threshold"].url, servers["peer"].url
 
-        def requests(name: str, rows: list[tuple[str, str, str, str]]) -> Path:
+        def requests(name: str, rows: list[tuple[str, ...]]) -> Path:
             return write_requests(WORK_DIR / f"{name}.tsv", rows)
 
-        log("content page against bare Flask hello")
+        log("content page (a returning browser: If-None-Match) against bare Flask hello")
+        etag = httpx.get(f"{threshold}/what-is-kap").headers["ETag"]
+        again = httpx.get(f"{threshold}/what-is-kap", headers={"If-None-Match": etag})
+        assert again.status_code == 304, again.status_code
         results["content"] = pair_of(
-            (threshold, requests("content", [("GET", "/what-is-kap", "", "")])),
+            (threshold, requests("content", [("GET", "/what-is-kap", "", "", etag)])),
             (hello.url, requests("hello", [("GET", "/", "", "")])),
             args.duration,
         )
