@@ -77,7 +77,14 @@ _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options
 
 
 def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
-    """Return the draft a session token points at, if it is still a draft."""
+    """Return the draft a session token points at, if it is still a draft.
+
+    Every write below expects a draft read `for_update` in its transaction: without the row
+    lock, two tabs saving different steps at once on PostgreSQL would each write back the
+    answers they had read and one step would silently vanish, and a tab still open on a
+    step could rewrite a screening another tab had sent. (SQLite's BEGIN IMMEDIATE already
+    serialises write requests.)
+    """
     if not token:
         return None
     query = _DRAFT_BY_TOKEN_FOR_UPDATE if for_update else _DRAFT_BY_TOKEN
@@ -114,20 +121,6 @@ def step_is_reachable(q: Questionnaire, draft: Submission, section_id: str) -> b
     return False
 
 
-def _reload_locked(db: Session, draft: Submission) -> bool:
-    """Re-read the draft under a row lock before a read-modify-write; False if it was sent.
-
-    A draft read without a lock may be stale: on PostgreSQL two tabs saving different steps
-    at once would each write back the answers they had read, and one step's answers would
-    silently vanish. Locking and re-reading makes every merge start from the latest saved
-    answers. A draft another tab submitted meanwhile is left alone: a submission's answers
-    never change after it was triaged. (SQLite's BEGIN IMMEDIATE already serialises write
-    requests; the re-read is then only a cheap extra SELECT.)
-    """
-    db.refresh(draft, with_for_update=True)
-    return draft.state == SubmissionState.DRAFT
-
-
 def _write_progress(draft: Submission, progress: DraftProgress) -> None:
     draft.progress = progress
     draft.updated_at = utcnow()
@@ -135,8 +128,6 @@ def _write_progress(draft: Submission, progress: DraftProgress) -> None:
 
 def keep_pending(db: Session, draft: Submission, section_id: str, raw: RawInput) -> None:
     """Store what was typed on a step, unvalidated, so it is shown again and never lost."""
-    if not _reload_locked(db, draft):
-        return
     _write_progress(draft, draft.progress.with_pending(section_id, raw))
     db.commit()
 
@@ -155,8 +146,6 @@ def save_section(
     `crisis`: the answers disclose risk, so crisis resources come before the next page. The
     answers and that flag are written in one commit: neither is ever saved without the other.
     """
-    if not _reload_locked(db, draft):
-        return
     merged = {
         key: value
         for key, value in (draft.answers or {}).items()
@@ -179,8 +168,6 @@ def save_section(
 
 def mark_crisis_seen(db: Session, draft: Submission) -> None:
     """Record that the crisis resources were seen; the wizard goes on."""
-    if not _reload_locked(db, draft):
-        return
     seen = replace(draft.progress, crisis_pending=False, crisis_seen_at=utcnow().isoformat())
     _write_progress(draft, seen)
     db.commit()
@@ -193,8 +180,6 @@ def filled_too_fast(draft: Submission, min_seconds: int) -> bool:
 
 def reopen_step(db: Session, draft: Submission, section_id: str) -> None:
     """Mark a step unfinished again, so the person is sent back to fix it."""
-    if not _reload_locked(db, draft):
-        return
     completed = tuple(s for s in draft.progress.completed if s != section_id)
     _write_progress(draft, replace(draft.progress, completed=completed))
     db.commit()
