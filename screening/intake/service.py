@@ -284,6 +284,45 @@ def contact_details(q: Questionnaire, answers: dict[str, Any]) -> ContactDetails
     return ContactDetails(found.get("name"), found.get("email"), found.get("tel"))
 
 
+def contact_fields(
+    q: Questionnaire, answers: dict[str, Any], blind_index: BlindIndex
+) -> dict[str, Any]:
+    """The columns naming the person: contact details and their blind indexes."""
+    contact = contact_details(q, answers)
+    return {
+        "contact": {"name": contact.name, "email": contact.email, "phone": contact.phone},
+        "email_index": blind_index.email(contact.email or ""),
+        "phone_index": blind_index.phone(contact.phone or ""),
+        "name_index": blind_index.name(contact.name or ""),
+    }
+
+
+def submitted_fields(
+    q: Questionnaire, rules: RuleSet, answers: dict[str, Any], blind_index: BlindIndex, today: date
+) -> dict[str, Any]:
+    """The columns submitting these (pruned) answers sets: triage, scores and contact."""
+    result = triage_response(q, rules, answers, today)
+    return {
+        "answers": answers,
+        **contact_fields(q, answers, blind_index),
+        "flags": [
+            {
+                "id": flag.id,
+                "severity": flag.severity,
+                "reason": flag.reason,
+                "evidence": [{"linkId": e.link_id, "answer": e.answer} for e in flag.evidence],
+            }
+            for flag in result.flags
+        ],
+        "scores": {name: score.to_dict() for name, score in result.scores.items()},
+        "triage_category": result.category,
+        "category_rank": CATEGORIES.index(result.category),
+        "phq9_total": result.scores["phq9"].total if "phq9" in result.scores else None,
+        "gad7_total": result.scores["gad7"].total if "gad7" in result.scores else None,
+        "rules_version": rules.version,
+    }
+
+
 def submit_draft(
     db: Session,
     q: Questionnaire,
@@ -296,31 +335,9 @@ def submit_draft(
 ) -> Submission:
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
     answers = prune_answers(q, {**(draft.answers or {}), **consent_answers})
-    result = triage_response(q, rules, answers, today)
-    contact = contact_details(q, answers)
-    scores = {name: score.to_dict() for name, score in result.scores.items()}
-
-    draft.answers = answers
+    for name, value in submitted_fields(q, rules, answers, blind_index, today).items():
+        setattr(draft, name, value)
     draft.progress = replace(draft.progress, pending={})
-    draft.contact = {"name": contact.name, "email": contact.email, "phone": contact.phone}
-    draft.email_index = blind_index.email(contact.email or "")
-    draft.phone_index = blind_index.phone(contact.phone or "")
-    draft.name_index = blind_index.name(contact.name or "")
-    draft.flags = [
-        {
-            "id": flag.id,
-            "severity": flag.severity,
-            "reason": flag.reason,
-            "evidence": [{"linkId": e.link_id, "answer": e.answer} for e in flag.evidence],
-        }
-        for flag in result.flags
-    ]
-    draft.scores = scores
-    draft.triage_category = result.category
-    draft.category_rank = CATEGORIES.index(result.category)
-    draft.phq9_total = result.scores["phq9"].total if "phq9" in result.scores else None
-    draft.gad7_total = result.scores["gad7"].total if "gad7" in result.scores else None
-    draft.rules_version = rules.version
     if language:
         draft.language = language  # the language the person finished in
     draft.state = SubmissionState.SUBMITTED
