@@ -112,13 +112,12 @@ def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
 
 def release_files(*folders: Path) -> tuple[tuple[str, int, int], ...]:
     """List every template and compiled catalog in `folders` with its mtime and size."""
-    found = []
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in (".html", ".mo"):
-                version = path.stat()
-                found.append((str(path), version.st_mtime_ns, version.st_size))
-    return tuple(found)
+    return tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in (".html", ".mo")
+    )
 
 
 # Templates and catalogs change only with a release, which restarts the processes; while
