@@ -79,7 +79,7 @@ clean:
 
 # Benchmark (about 10 minutes): each page of Threshold against the same page of a plainly written
 # peer (bench/peer.py), served the same way by gunicorn on loopback and measured with wrk, with
-# 100,000 synthetic submissions in PostgreSQL (database threshold_bench, recreated each run).
+# 100,000 synthetic submissions in PostgreSQL (database threshold_bench or $$BENCH_DATABASE, recreated each run).
 # Rewrites docs/PERFORMANCE.md. `python -m bench.profile PATH` then profiles one page.
 # `make bench-scale`: the queue at 1,000 and 1,000,000 submissions and the CSV export's memory;
 # appends its figures to docs/PERFORMANCE.md.

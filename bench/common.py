@@ -33,7 +33,8 @@ from tests.scale.live import (
 )
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
-DATABASE = "threshold_bench"
+# BENCH_DATABASE: another name, so two people on one machine each bench their own database.
+DATABASE = os.environ.get("BENCH_DATABASE", "threshold_bench")
 CONNECTIONS = 16  # = 2 workers × 8 threads
 WRK_THREADS = 2
 # Each worker gets its own listening socket and the kernel spreads wrk's keep-alive connections
@@ -41,7 +42,7 @@ WRK_THREADS = 2
 # on one worker 3 times, and the queue measured one core (118-155 req/s against 235-280).
 SERVER_ARGS = ("--reuse-port",)
 LUA = PROJECT_DIR / "bench" / "requests.lua"
-WORK_DIR = Path(tempfile.gettempdir()) / "threshold-bench"
+WORK_DIR = Path(tempfile.gettempdir()) / DATABASE
 ADMIN_EMAIL = "bench.admin@example.org"
 
 
@@ -236,8 +237,9 @@ def signed_in_cookie(app: Flask, base_url: str, email: str, secret: str) -> str:
         person.close()
 
 
-def write_requests(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
-    """Write the request list requests.lua replays (method, path, cookie, body)."""
+def write_requests(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    """Write the request list requests.lua replays (method, path, cookie, body and perhaps
+    the If-None-Match of a returning browser)."""
     for row in rows:
         assert not any("\t" in field or "\n" in field for field in row)
     path.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")

@@ -1,8 +1,8 @@
 -- wrk script: replay a list of prepared requests round-robin and print one JSON summary line.
 --
 -- BENCH_REQUESTS names a file with one request per line, tab-separated:
---   METHOD <TAB> PATH <TAB> COOKIE <TAB> BODY
--- (COOKIE and BODY may be empty). Each wrk thread starts at a different line, so
+--   METHOD <TAB> PATH <TAB> COOKIE <TAB> BODY [<TAB> IF-NONE-MATCH]
+-- (COOKIE and BODY may be empty; IF-NONE-MATCH, a returning browser's ETag, may be left off). Each wrk thread starts at a different line, so
 -- connections spread over the sessions (drafts) the file holds.
 
 local requests = {}
@@ -29,6 +29,9 @@ function init(args)
     local headers = {}
     if f[3] ~= nil and f[3] ~= "" then
       headers["Cookie"] = f[3]
+    end
+    if f[5] ~= nil and f[5] ~= "" then
+      headers["If-None-Match"] = f[5]
     end
     local body = nil
     if f[4] ~= nil and f[4] ~= "" then

@@ -268,8 +268,9 @@ its two runs; every response checked (no 4xx/5xx, no socket errors).
 {figures}
 
 What each Threshold request does:
-- **content page**: a Markdown page in the site layout, served from each process's page
-  cache (screening/public/page_cache.py).
+- **content page**: a returning browser asks again for a Markdown page it holds
+  (If-None-Match); the ETag names the page files' versions, the language, the clinic's
+  settings, the templates and catalogs, so the answer is a 304 without rendering anything.
 - **step GET**: loads the draft by its session token (hash lookup), decrypts answers and
   progress, builds the section's form from the definition and renders it.
 - **step POST**: the same, plus CSRF check, validation, encryption of answers and progress,
@@ -287,9 +288,26 @@ What each Threshold request does:
 In-process, with Flask's test client on 100,000 submissions: step GET ≈ 1.5 ms of CPU
 (template ≈ 0.6 ms, draft read and decryption ≈ 0.4 ms), step POST ≈ 1.3 ms, queue
 ≈ 4.6 ms (template ≈ 2.5 ms), submission page ≈ 5.4 ms (template ≈ 2.5 ms, audit append in its
-own transaction ≈ 1.3 ms). Statements per page: step GET 1, step POST 2 and a commit, queue 3,
+own transaction ≈ 1.3 ms). Statements per page: step GET 1, step POST 1 (the draft, read
+once under its row lock; tests/intake/test_draft_locking.py counts it) and a commit, queue 3,
 submission page 7 and two commits; no request holds two connections. `python -m bench.profile
 PATH` gives the call tree of any page on the bench database.
+
+## Measured choices (2026-11-30)
+
+- **Counts ledger kept.** At 100,000 submissions on PostgreSQL the plain
+  `GROUP BY status, category_rank` took 114 ms (EXPLAIN ANALYZE, index-only scan of
+  ix_submissions_status_queue) and 42–78 ms over a narrow covering index
+  `(state, status, category_rank)`, against about 1 ms for the ledger. The queue page
+  with that GROUP BY and index measured 0.14× the peer's queue twice, against 0.23× with the
+  ledger in the same session (load average 12–15 from other work): far under 0.5×, and a
+  scan grows with the table, which the 1,000,000 target forbids. Per issue 11 it stays.
+- **Submission page** (profiled in-process, 100 different screenings): about half the CPU is
+  the template (≈ 110 `gettext` calls through Flask-Babel, the four workflow forms through
+  the field macros, escaping), a third the database (7 statements, the audit append in its
+  own transaction); no N+1 query and each encrypted column is decrypted once. The honest
+  fix found was in the definition: an item's options looked up by code in a dict instead
+  of a scan for every answer shown (also 1.9 → 1.35 ms of CPU per row in the CSV export).
 
 What the bench does about its own noise: `--reuse-port` on every server (without it a gthread
 worker could accept all 16 keep-alive connections and leave the other core idle: the queue
@@ -302,8 +320,9 @@ ratios as far as it can. Overall: {verdict(met)}.
 ## Seeding
 
 {int(extra["submissions"]):,} Threshold submissions (`flask dev seed`, {extra["seed_processes"]}
-processes; the first 5,000 of each through the real triage, the rest copies of those for new
-made-up people, every row encrypted, bulk-written with COPY): {extra["seed_seconds"]} s.
+processes; the first 5,000 of each answered and triaged by `submitted_fields`, as
+`submit_draft` does, the rest copies of those for new made-up people, every row encrypted,
+bulk-written with COPY): {extra["seed_seconds"]} s.
 The peer's rows: {extra["peer_seed_seconds"]} s.
 
 ## Machine
@@ -365,12 +384,15 @@ def main() -> None:
         hello.start()
         threshold, other = servers["threshold"].url, servers["peer"].url
 
-        def requests(name: str, rows: list[tuple[str, str, str, str]]) -> Path:
+        def requests(name: str, rows: list[tuple[str, ...]]) -> Path:
             return write_requests(WORK_DIR / f"{name}.tsv", rows)
 
-        log("content page against bare Flask hello")
+        log("content page (a returning browser: If-None-Match) against bare Flask hello")
+        etag = httpx.get(f"{threshold}/what-is-kap").headers["ETag"]
+        again = httpx.get(f"{threshold}/what-is-kap", headers={"If-None-Match": etag})
+        assert again.status_code == 304, again.status_code
         results["content"] = pair_of(
-            (threshold, requests("content", [("GET", "/what-is-kap", "", "")])),
+            (threshold, requests("content", [("GET", "/what-is-kap", "", "", etag)])),
             (hello.url, requests("hello", [("GET", "/", "", "")])),
             args.duration,
         )

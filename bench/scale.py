@@ -29,6 +29,9 @@ from pathlib import Path
 import httpx
 
 from bench.common import (
+    DATABASE as BENCH_DATABASE,
+)
+from bench.common import (
     SERVER_ARGS,
     Measurement,
     log,
@@ -43,8 +46,8 @@ from bench.run import SCALE_HEADING
 from tests.scale.live import PROJECT_DIR, GunicornServer
 
 # Its own database and folder, so that `make bench` can run meanwhile without touching them.
-DATABASE = "threshold_bench_scale"
-WORK_DIR = Path(tempfile.gettempdir()) / "threshold-bench-scale"
+DATABASE = f"{BENCH_DATABASE}_scale"
+WORK_DIR = Path(tempfile.gettempdir()) / DATABASE
 SMALL_QUEUE = 1_000
 QUEUE_GROWTH_TARGET = 1.5
 EXPORT_MEMORY_TARGET_MB = 150

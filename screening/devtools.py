@@ -2,9 +2,10 @@
 
 Answers are random but valid for the definition (required questions answered, conditional
 ones only when they apply, codes from the options, lengths and ranges respected), with risky
-answers made rare by weighting them from the triage rules themselves. Each answer set goes
-through the real `submit_draft`, so triage, scores, encryption and blind indexes are exactly
-what a real submission gets. Rows are encrypted in batches of thousands and written with one
+answers made rare by weighting them from the triage rules themselves. Each answer set is
+triaged by `submitted_fields`, the function `submit_draft` stores a real submission with, so
+triage, scores, encryption and blind indexes are what a real submission gets (a test compares
+a sample with submit_draft). Rows are encrypted in batches of thousands and written with one
 COPY (PostgreSQL) or executemany per batch and one commit: a million take minutes, not hours.
 
 Every name, email and phone number is made up (555 numbers, example.* domains).
@@ -32,13 +33,12 @@ from screening.clock import utcnow
 from screening.database import new_session
 from screening.intake import service as intake_service
 from screening.models import Clinician, DraftProgress, Submission, SubmissionState
-from screening.questionnaire.conditions import is_enabled
+from screening.questionnaire.conditions import is_enabled, prune_answers
 from screening.questionnaire.instruments import INSTRUMENTS
 from screening.questionnaire.model import Item, Questionnaire
 from screening.questionnaire.triage import RuleSet, answer_severity, triage_inputs
 from screening.questionnaire_registry import registry
 from screening.security.crypto import BlindIndex
-from screening.security.encrypted_types import EncryptedJSON
 
 dev_cli = AppGroup("dev", help="Development helpers: synthetic data. Refused in production.")
 
@@ -51,6 +51,8 @@ TICK_CHANCE = 0.3
 SPANISH_SHARE = 0.25
 OPTIONAL_ANSWERED = 0.6
 NONE_OPTION = "none"
+# The answers that name the person: redrawn for each copy of a seeded answer set.
+PERSONA_PURPOSES = {"name", "nickname", "email", "tel"}
 
 # fmt: off
 FIRST_NAMES = (
@@ -135,6 +137,12 @@ class AnswerGenerator:
             item.link_id for instrument in INSTRUMENTS.values() for item in instrument.items(q)
         }
         self._weights: dict[tuple[str, Any], float] = {}
+        # The one-line answers that name the person (see with_new_person).
+        self.persona_items = [
+            item
+            for item in q.items
+            if item.autocomplete in PERSONA_PURPOSES or item.type in ("email", "phone")
+        ]
 
     def weight(self, item: Item, value: Any) -> float:
         """Return how likely `value` should be: lower the more severe a flag it raises alone."""
@@ -239,13 +247,6 @@ class AnswerGenerator:
         return self.rng.choice(PHRASES[persona.language])[: item.max_length or 200]
 
 
-class _BatchCommit:
-    """Stands in for the session inside `submit_draft`: the seed commits once per batch."""
-
-    def commit(self) -> None:
-        """Do nothing; the batch is committed by the caller."""
-
-
 WORKFLOW_BY_AGE = (
     # (at most this many days old, statuses, weights)
     (2, ("new", "in-review"), (8, 2)),
@@ -258,122 +259,103 @@ WORKFLOW_BY_AGE = (
 )
 
 
-def set_workflow(
-    submission: Submission, rng: random.Random, now: datetime, clinician_ids: list[int]
-) -> None:
-    """Give an older screening a plausible status, assignee and follow-up date."""
-    age = (now - submission.submitted_at).days if submission.submitted_at else 0
+def workflow_fields(
+    submitted_at: datetime, rng: random.Random, now: datetime, clinician_ids: list[int]
+) -> dict[str, Any]:
+    """A plausible status, assignee and follow-up date for a screening this old."""
+    age = (now - submitted_at).days
+    status = "new"
     for max_age, statuses, weights in WORKFLOW_BY_AGE:
         if age <= max_age:
-            submission.status = rng.choices(statuses, weights=weights)[0]
+            status = rng.choices(statuses, weights=weights)[0]
             break
-    if clinician_ids and submission.status != "new":
-        submission.assignee_id = rng.choice(clinician_ids)
-    if submission.status in ("in-review", "contacted") and rng.random() < 0.6:
-        assert submission.submitted_at is not None
-        submission.follow_up_on = submission.submitted_at.date() + timedelta(
-            days=rng.randint(2, 21)
-        )
+    assignee = rng.choice(clinician_ids) if clinician_ids and status != "new" else None
+    follow_up = None
+    if status in ("in-review", "contacted") and rng.random() < 0.6:
+        follow_up = submitted_at.date() + timedelta(days=rng.randint(2, 21))
+    return {"status": status, "assignee_id": assignee, "follow_up_on": follow_up}
 
 
-def synthetic_submission(
-    generator: AnswerGenerator,
-    rules: RuleSet,
-    blind_index: BlindIndex,
-    submitted_at: datetime,
-) -> Submission:
-    """Build one submitted screening through the real submit path (not yet in a session)."""
+def encrypted(name: str, value: Any) -> str | None:
+    """A column's value as stored: the column type's own serialising and encryption."""
+    return Submission.__table__.c[name].type.process_bind_param(value, None)
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    """One made-up person's answers as submitting them would store them.
+
+    `fields` holds the plain values of the columns `submitted_fields` sets; `sealed` the
+    encrypted progress, flags and scores, which no person's details change, so copies for
+    new people reuse those tokens instead of encrypting the same values again."""
+
+    language: str
+    definition_version: str
+    fields: dict[str, Any]
+    sealed: dict[str, str | None]
+
+
+def answer_set(generator: AnswerGenerator, rules: RuleSet, blind_index: BlindIndex) -> AnswerSet:
+    """Answer the screening as a new made-up person and triage it as submit_draft does."""
     q = generator.q
     persona = make_persona(generator.rng)
     consent = intake_service.consent_section(q)
-    answers = generator.answers(persona, consent.link_id)
-    consent_ids = {item.link_id for item in consent.items}
-    draft = Submission(
-        public_id=secrets.token_urlsafe(16),
-        state=SubmissionState.DRAFT,
-        language=persona.language,
-        definition_version=q.version,
-        answers={k: v for k, v in answers.items() if k not in consent_ids},
-        progress=DraftProgress(
-            completed=tuple(s.link_id for s in intake_service.wizard_steps(q, answers))
-        ),
-        created_at=submitted_at - timedelta(minutes=generator.rng.randint(6, 40)),
+    answers = prune_answers(q, generator.answers(persona, consent.link_id))
+    fields = intake_service.submitted_fields(q, rules, answers, blind_index, generator.today)
+    progress = DraftProgress(
+        completed=tuple(s.link_id for s in intake_service.wizard_steps(q, answers))
     )
-    intake_service.submit_draft(
-        _BatchCommit(),  # type: ignore[arg-type]
-        q,
-        rules,
-        draft,
-        {k: v for k, v in answers.items() if k in consent_ids},
-        blind_index,
-        generator.today,
-    )
-    draft.submitted_at = submitted_at
-    draft.updated_at = submitted_at
-    return draft
-
-
-# The answers that name the person: redrawn for each copy of a seeded answer set.
-PERSONA_PURPOSES = {"name", "nickname", "email", "tel"}
+    sealed = {
+        "progress": encrypted("progress", progress),
+        "flags": encrypted("flags", fields["flags"]),
+        "scores": encrypted("scores", fields["scores"]),
+    }
+    return AnswerSet(persona.language, q.version, fields, sealed)
 
 
 def with_new_person(
-    generator: AnswerGenerator,
-    seeded: Submission,
-    blind_index: BlindIndex,
-    submitted_at: datetime,
-) -> Submission:
-    """Another made-up person with a seeded screening's answers and the same triage.
+    generator: AnswerGenerator, seeded: AnswerSet, blind_index: BlindIndex
+) -> dict[str, Any]:
+    """A seeded answer set's columns for another made-up person, with the same triage.
 
     No triage rule reads a name, email or phone number (tests/portal/test_bulk_seed.py checks
     that every copy triages as stored), so only those answers, the contact details and their
     blind indexes are made anew."""
     drawn = make_persona(generator.rng)
     persona = Persona(drawn.first, drawn.last, drawn.email, drawn.phone, seeded.language)
-    answers = dict(seeded.answers)
-    for item in generator.q.items:
-        if item.link_id in answers and (
-            item.autocomplete in PERSONA_PURPOSES or item.type in ("email", "phone")
-        ):
+    answers = dict(seeded.fields["answers"])
+    for item in generator.persona_items:
+        if item.link_id in answers:
             answers[item.link_id] = generator.text_for(item, persona)
-    contact = intake_service.contact_details(generator.q, answers)
-    return Submission(
-        public_id=secrets.token_urlsafe(16),
-        state=SubmissionState.SUBMITTED,
-        language=seeded.language,
-        definition_version=seeded.definition_version,
-        rules_version=seeded.rules_version,
-        answers=answers,
-        progress=seeded.progress,
-        contact=contact,
-        email_index=blind_index.email(contact["email"] or ""),
-        phone_index=blind_index.phone(contact["phone"] or ""),
-        name_index=blind_index.name(contact["name"] or ""),
-        flags=seeded.flags,
-        scores=seeded.scores,
-        triage_category=seeded.triage_category,
-        category_rank=seeded.category_rank,
-        phq9_total=seeded.phq9_total,
-        gad7_total=seeded.gad7_total,
-        status="new",
-        created_at=submitted_at - timedelta(minutes=generator.rng.randint(6, 40)),
-        submitted_at=submitted_at,
-        updated_at=submitted_at,
-    )
+    return {
+        **seeded.fields,
+        "answers": answers,
+        **intake_service.contact_fields(generator.q, answers, blind_index),
+    }
 
 
-def stored_row(submission: Submission) -> dict[str, Any]:
-    """The values one INSERT writes for a built submission: encrypted columns as tokens."""
-    row: dict[str, Any] = {}
-    for field in Submission.__table__.columns:
-        if field.primary_key:
-            continue
-        value = getattr(submission, field.key)
-        if isinstance(field.type, EncryptedJSON):
-            # The column type's own conversion: serialise (progress too), then encrypt.
-            value = field.type.process_bind_param(value, None)
-        row[field.name] = value
-    return row
+def stored_row(
+    seeded: AnswerSet,
+    fields: dict[str, Any],
+    submitted_at: datetime,
+    workflow: dict[str, Any],
+    rng: random.Random,
+) -> dict[str, Any]:
+    """Every column of one submitted screening as INSERT writes it, encrypted ones as tokens."""
+    return {
+        **fields,
+        **workflow,
+        **seeded.sealed,
+        "answers": encrypted("answers", fields["answers"]),
+        "contact": encrypted("contact", fields["contact"]),
+        "public_id": secrets.token_urlsafe(16),
+        "state": SubmissionState.SUBMITTED,
+        "language": seeded.language,
+        "definition_version": seeded.definition_version,
+        "created_at": submitted_at - timedelta(minutes=rng.randint(6, 40)),
+        "submitted_at": submitted_at,
+        "updated_at": submitted_at,
+    }
 
 
 def insert_rows(db: Session, rows: list[dict[str, Any]]) -> None:
@@ -409,13 +391,14 @@ def seed_submissions(
 ) -> int:
     """Insert `count` synthetic submissions spread over the last `days` days; return count.
 
-    The first `distinct` go through the whole submit path; later ones are copies of those for
-    new made-up people (`with_new_person`): answering and triage are most of a row's cost.
-    Each batch is encrypted in Python and written with one bulk statement and one commit: the
-    ORM's unit of work would add a round of bookkeeping per row for objects nobody reads."""
+    The first `distinct` are answered and triaged one by one (`submitted_fields`, as
+    submit_draft does); later ones are copies of those for new made-up people
+    (`with_new_person`): answering and triage are most of a row's cost. Rows are built as
+    plain values, encrypted by their column types and written with one bulk statement and one
+    commit per batch: ORM objects would add bookkeeping per row for objects nobody reads."""
     now = now or utcnow()
     generator = AnswerGenerator(q, rules, rng, now.date())
-    seeded: list[Submission] = []
+    seeded: list[AnswerSet] = []
     created = 0
     while created < count:
         size = min(batch_size, count - created)
@@ -423,14 +406,13 @@ def seed_submissions(
         for _ in range(size):
             submitted_at = now - timedelta(seconds=rng.uniform(0, days * 86_400))
             if len(seeded) < distinct:
-                submission = synthetic_submission(generator, rules, blind_index, submitted_at)
-                seeded.append(submission)
+                seeded.append(answer_set(generator, rules, blind_index))
+                template, fields = seeded[-1], seeded[-1].fields
             else:
-                submission = with_new_person(
-                    generator, rng.choice(seeded), blind_index, submitted_at
-                )
-            set_workflow(submission, rng, now, clinician_ids or [])
-            batch.append(stored_row(submission))
+                template = rng.choice(seeded)
+                fields = with_new_person(generator, template, blind_index)
+            workflow = workflow_fields(submitted_at, rng, now, clinician_ids or [])
+            batch.append(stored_row(template, fields, submitted_at, workflow, rng))
         insert_rows(db, batch)
         db.commit()
         created += size

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from wtforms import Form
 
 from screening.clock import today
-from screening.database import get_session
+from screening.database import WRITE_METHODS, get_session
 from screening.i18n import current_language
 from screening.intake import service
 from screening.intake.forms import build_section_form, form_to_answers
@@ -49,15 +49,17 @@ def questionnaire() -> Questionnaire:
     return registry().current
 
 
-def current_draft(*, for_update: bool = False) -> Submission | None:
+def current_draft() -> Submission | None:
     """Return the draft this browser holds; None if it holds none, lost it or left it idle.
 
-    Why a held draft is gone is kept on `g` for `lost_session`: a browser that left its
-    draft idle too long, or whose draft was taken over by a resume link, is told so.
+    A request that may write (a POST) reads it under its row lock, once: the services then
+    write what was read. Why a held draft is gone is kept on `g` for `lost_session`: a
+    browser that left its draft idle too long, or whose draft was taken over by a resume
+    link, is told so.
     """
     db = get_session()
     token = session.get(SESSION_DRAFT_KEY)
-    draft = service.find_draft(db, token, for_update=for_update)
+    draft = service.find_draft(db, token, for_update=request.method in WRITE_METHODS)
     if draft is None:
         if service.was_taken_over(db, token):
             session.pop(SESSION_DRAFT_KEY, None)

@@ -42,7 +42,7 @@ def review():  # type: ignore[no-untyped-def]
     """Show every answer with Change links, take consent and submit once."""
     q = questionnaire()
     posting = request.method == "POST"
-    draft = current_draft(for_update=posting)
+    draft = current_draft()
     if draft is None:
         already_sent = posting and session.get(SESSION_DONE)
         return redirect(url_for("intake.done")) if already_sent else lost_session()

@@ -8,6 +8,7 @@ and moves the draft to the browser that used it. Submitting happens once, in one
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -81,7 +82,14 @@ _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options
 
 
 def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
-    """Return the draft a session token points at, if it is still a draft."""
+    """Return the draft a session token points at, if it is still a draft.
+
+    Every write below expects a draft read `for_update` in its transaction: without the row
+    lock, two tabs saving different steps at once on PostgreSQL would each write back the
+    answers they had read and one step would silently vanish, and a tab still open on a
+    step could rewrite a screening another tab had sent. (SQLite's BEGIN IMMEDIATE already
+    serialises write requests.)
+    """
     if not token:
         return None
     query = _DRAFT_BY_TOKEN_FOR_UPDATE if for_update else _DRAFT_BY_TOKEN
@@ -118,20 +126,6 @@ def step_is_reachable(q: Questionnaire, draft: Submission, section_id: str) -> b
     return False
 
 
-def _reload_locked(db: Session, draft: Submission) -> bool:
-    """Re-read the draft under a row lock before a read-modify-write; False if it was sent.
-
-    A draft read without a lock may be stale: on PostgreSQL two tabs saving different steps
-    at once would each write back the answers they had read, and one step's answers would
-    silently vanish. Locking and re-reading makes every merge start from the latest saved
-    answers. A draft another tab submitted meanwhile is left alone: a submission's answers
-    never change after it was triaged. (SQLite's BEGIN IMMEDIATE already serialises write
-    requests; the re-read is then only a cheap extra SELECT.)
-    """
-    db.refresh(draft, with_for_update=True)
-    return draft.state == SubmissionState.DRAFT
-
-
 def _write_progress(draft: Submission, progress: DraftProgress) -> None:
     draft.progress = progress
     draft.updated_at = utcnow()
@@ -151,8 +145,6 @@ def keep_pending(
     `disclosed`: risk answers among what was typed, recorded in the same commit; `crisis`:
     crisis resources come before the next page.
     """
-    if not _reload_locked(db, draft):
-        return
     record_disclosure(db, draft, section_id, disclosed or {})
     progress = draft.progress.with_pending(section_id, raw)
     _write_progress(draft, replace(progress, crisis_pending=progress.crisis_pending or crisis))
@@ -174,8 +166,6 @@ def save_section(
     resources come before the next page. Answers, disclosure and that flag are written in one
     commit: none is ever saved without the others.
     """
-    if not _reload_locked(db, draft):
-        return
     record_disclosure(db, draft, section.link_id, disclosed or {})
     merged = {
         key: value
@@ -199,8 +189,6 @@ def save_section(
 
 def mark_crisis_seen(db: Session, draft: Submission) -> None:
     """Record that the crisis resources were seen; the wizard goes on."""
-    if not _reload_locked(db, draft):
-        return
     seen = replace(draft.progress, crisis_pending=False, crisis_seen_at=utcnow().isoformat())
     _write_progress(draft, seen)
     db.commit()
@@ -230,8 +218,6 @@ def filled_too_fast(draft: Submission, min_seconds: int) -> bool:
 
 def reopen_step(db: Session, draft: Submission, section_id: str) -> None:
     """Mark a step unfinished again, so the person is sent back to fix it."""
-    if not _reload_locked(db, draft):
-        return
     completed = tuple(s for s in draft.progress.completed if s != section_id)
     _write_progress(draft, replace(draft.progress, completed=completed))
     db.commit()
@@ -330,6 +316,43 @@ def contact_details(q: Questionnaire, answers: dict[str, Any]) -> dict[str, str 
     return {role: str(value) if value else None for role, value in found.items()}
 
 
+def contact_fields(
+    q: Questionnaire, answers: dict[str, Any], blind_index: BlindIndex
+) -> dict[str, Any]:
+    """The columns naming the person: contact details and their blind indexes."""
+    contact = contact_details(q, answers)
+    return {
+        "contact": contact,
+        "email_index": blind_index.email(contact["email"] or ""),
+        "phone_index": blind_index.phone(contact["phone"] or ""),
+        "name_index": blind_index.name(contact["name"] or ""),
+    }
+
+
+def submitted_fields(
+    q: Questionnaire,
+    rules: RuleSet,
+    given: dict[str, Any],
+    blind_index: BlindIndex,
+    today: date,
+    disclosed: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """The columns submitting the answers given set: those that apply, triage, scores, contact."""
+    answers = prune_answers(q, given)
+    result = triage_response(q, rules, given, today, disclosed=disclosed)
+    return {
+        "answers": answers,
+        **contact_fields(q, answers, blind_index),
+        "flags": [flag.to_json() for flag in result.flags],
+        "scores": {name: score.to_dict() for name, score in result.scores.items()},
+        "triage_category": result.category,
+        "category_rank": CATEGORIES.index(result.category),
+        "phq9_total": result.scores["phq9"].total if "phq9" in result.scores else None,
+        "gad7_total": result.scores["gad7"].total if "gad7" in result.scores else None,
+        "rules_version": rules.version,
+    }
+
+
 def submit_draft(
     db: Session,
     q: Questionnaire,
@@ -342,27 +365,12 @@ def submit_draft(
 ) -> Submission:
     """Triage and submit a draft in one transaction; the caller holds the row lock."""
     given = {**(draft.answers or {}), **consent_answers}
-    answers = prune_answers(q, given)
     # Triage sees every answer given (urgent rules also read answers that no longer apply)
     # and every risk answer ever recorded on the draft, however it was later changed.
     disclosed = [event.answers for event in draft.disclosures]
-    result = triage_response(q, rules, given, today, disclosed=disclosed)
-    contact = contact_details(q, answers)
-    scores = {name: score.to_dict() for name, score in result.scores.items()}
-
-    draft.answers = answers
+    for name, value in submitted_fields(q, rules, given, blind_index, today, disclosed).items():
+        setattr(draft, name, value)
     draft.progress = replace(draft.progress, pending={})
-    draft.contact = contact
-    draft.email_index = blind_index.email(contact["email"] or "")
-    draft.phone_index = blind_index.phone(contact["phone"] or "")
-    draft.name_index = blind_index.name(contact["name"] or "")
-    draft.flags = [flag.to_json() for flag in result.flags]
-    draft.scores = scores
-    draft.triage_category = result.category
-    draft.category_rank = CATEGORIES.index(result.category)
-    draft.phq9_total = result.scores["phq9"].total if "phq9" in result.scores else None
-    draft.gad7_total = result.scores["gad7"].total if "gad7" in result.scores else None
-    draft.rules_version = rules.version
     if language:
         draft.language = language  # the language the person finished in
     draft.state = SubmissionState.SUBMITTED

@@ -110,8 +110,7 @@ def start() -> Response:
 def step(section_id: str):  # type: ignore[no-untyped-def]
     """Show a step, or save it and move on."""
     q = questionnaire()
-    # A POST writes the draft: lock its row now rather than read it twice.
-    draft = current_draft(for_update=request.method == "POST")
+    draft = current_draft()
     if draft is None:
         return lost_session()
     section = section_or_404(q, section_id)

@@ -8,7 +8,9 @@ between rows, so a reader at any moment still sums to the same counts.
 
 Kept after measuring the plain alternative (issue 11): at 102,000 screenings on PostgreSQL the
 GROUP BY over ix_submissions_status_queue (an index-only scan) took 184-325 ms under EXPLAIN
-ANALYZE against 1.2 ms for this ledger, and made the whole queue page 36-69 % slower.
+ANALYZE against 1.2 ms for this ledger, and made the whole queue page 36-69 % slower. Again
+on 2026-11-30 at 100,000 with a narrow (state, status, category_rank) index: 42-78 ms, and the
+queue page at 0.14x the peer's against 0.23x with the ledger (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations

@@ -83,9 +83,8 @@ def iso(moment: datetime | None) -> str:
     return as_utc(moment).isoformat(timespec="seconds") if moment else ""
 
 
-def csv_row(submission: Submission, columns: list[str], reg: QuestionnaireRegistry) -> list[str]:
+def csv_row(submission: Submission, items: list[tuple[str, Item | None]]) -> list[str]:
     """Return one submission's cells, neutralised against formula injection."""
-    answered_under = reg.for_version(submission.definition_version)
     answers = submission.answers or {}
     cells = [
         submission.public_id,
@@ -97,21 +96,27 @@ def csv_row(submission: Submission, columns: list[str], reg: QuestionnaireRegist
         "" if submission.gad7_total is None else str(submission.gad7_total),
         MULTI_SEPARATOR.join(flag["id"] for flag in submission.flags or []),
     ]
-    for link_id in columns:
-        item = answered_under.item(link_id) if answered_under.has_item(link_id) else None
-        cells.append(answer_cell(item, answers.get(link_id)))
+    cells.extend(answer_cell(item, answers.get(link_id)) for link_id, item in items)
     return [neutralise(cell) for cell in cells]
 
 
 def csv_lines(submissions: Iterable[Submission], reg: QuestionnaireRegistry) -> Iterator[str]:
     """Yield the CSV text in chunks: the header, then batches of rows."""
     columns = answer_columns(reg.current)
+    # Each column's item in each definition version met, looked up once per export.
+    items: dict[str, list[tuple[str, Item | None]]] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*FIXED_COLUMNS, *columns])
     pending = 0
     for submission in submissions:
-        writer.writerow(csv_row(submission, columns, reg))
+        version = submission.definition_version
+        if version not in items:
+            answered_under = reg.for_version(version)
+            items[version] = [
+                (c, answered_under.item(c) if answered_under.has_item(c) else None) for c in columns
+            ]
+        writer.writerow(csv_row(submission, items[version]))
         pending += 1
         if pending >= ROWS_PER_CHUNK:
             yield _drain(buffer)

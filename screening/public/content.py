@@ -124,28 +124,51 @@ def load_page(
     clinic: Mapping[str, str],
 ) -> Page:
     """Find, parse and render one page, preferring the clinic's override."""
+    path, served_lang, version = source_file(slug, lang, Path(package_dir), override_dir)
+    rendered = _render_file(str(path), version[0], clinic_key(clinic))
+    # A page without an 'order' keeps its place in PAGES.
+    order = PAGES.index(slug) + 1 if rendered.order is None else rendered.order
+    return Page(
+        slug=slug,
+        title=rendered.title,
+        nav=rendered.nav,
+        description=rendered.description,
+        order=order,
+        html=rendered.html,
+        lang=served_lang,
+    )
+
+
+def source_file(
+    slug: str, lang: str, package_dir: Path, override_dir: Path | str | None
+) -> tuple[Path, str, tuple[int, int]]:
+    """Find the file a page is served from: its path, its language and (mtime_ns, size)."""
     if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug) or slug not in PAGES:
         raise PageNotFound(slug)
     if not isinstance(lang, str) or not _LANG_RE.fullmatch(lang):
         raise PageNotFound(f"{lang}/{slug}")
-    for path, served_lang in candidate_files(slug, lang, Path(package_dir), override_dir):
+    for path, served_lang in candidate_files(slug, lang, package_dir, override_dir):
         try:
-            mtime_ns = path.stat().st_mtime_ns
+            found = path.stat()
         except (FileNotFoundError, NotADirectoryError):
             continue
-        rendered = _render_file(str(path), mtime_ns, clinic_key(clinic))
-        # A page without an 'order' keeps its place in PAGES.
-        order = PAGES.index(slug) + 1 if rendered.order is None else rendered.order
-        return Page(
-            slug=slug,
-            title=rendered.title,
-            nav=rendered.nav,
-            description=rendered.description,
-            order=order,
-            html=rendered.html,
-            lang=served_lang,
-        )
+        return path, served_lang, (found.st_mtime_ns, found.st_size)
     raise PageNotFound(f"{lang}/{slug}")
+
+
+def sources_version(
+    lang: str, *, package_dir: Path | str, override_dir: Path | str | None
+) -> tuple[tuple[str, str, str, tuple[int, int]], ...]:
+    """Name the version of every page file in `lang`, without reading one: each page's menu
+    shows every other page's title, so any file's edit changes every page."""
+    found = []
+    for slug in PAGES:
+        try:
+            path, served_lang, version = source_file(slug, lang, Path(package_dir), override_dir)
+        except PageNotFound:
+            continue
+        found.append((slug, str(path), served_lang, version))
+    return tuple(found)
 
 
 def list_pages(

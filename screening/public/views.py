@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -17,7 +20,7 @@ from flask import (
 )
 from markupsafe import Markup
 
-from screening.i18n import current_language
+from screening.i18n import TRANSLATIONS_DIR, current_language
 from screening.public.content import (
     CONTENT_DIR,
     Page,
@@ -25,6 +28,7 @@ from screening.public.content import (
     clinic_tokens,
     list_pages,
     load_page,
+    sources_version,
 )
 
 bp = Blueprint("public", __name__)
@@ -67,17 +71,16 @@ def home() -> Response:
 
 @bp.get("/<slug>")
 def page(slug: str) -> Response:
-    """Show one content page; a browser holding the same page gets a 304 instead."""
+    """Show one content page; a browser holding the same page gets a 304 without a render."""
+    lang, options = current_language(), _content_options()
     # Read before rendering: the layout takes the flashed messages out of the session.
-    personal = request.args or "_flashes" in session
-    response = make_response(render_page(slug, current_language(), _content_options()))
-    if personal:
+    if request.args or "_flashes" in session:
         # A flash is for one person once; ?lang= writes the session: neither is kept anywhere.
+        response = make_response(render_page(slug, lang, options))
         response.cache_control.no_store = True
         return response
-    # The ETag hashes the page as rendered, so an edited file, a clinic setting, the
-    # language or a new release each give a new one.
-    response.add_etag()
+    response = current_app.response_class()
+    response.set_etag(page_version(slug, lang, options))
     response.cache_control.no_cache = True
     if session:
         # A person with a session (a draft, a chosen language) keeps pages to themselves.
@@ -86,7 +89,40 @@ def page(slug: str) -> Response:
         response.cache_control.public = True
     # The language comes from the session cookie or Accept-Language (Flask adds Cookie).
     response.vary.add("Accept-Language")
+    if not request.if_none_match.contains_weak(response.get_etag()[0]):
+        response.set_data(render_page(slug, lang, options))
     return response.make_conditional(request)
+
+
+def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
+    """Name everything the rendered page depends on, without rendering it: the page files
+    (every page's menu shows every title), the language, the clinic's settings, the
+    templates and catalogs."""
+    sources = sources_version(
+        lang, package_dir=options["package_dir"], override_dir=options["override_dir"]
+    )
+    if slug not in (found for found, *_ in sources):
+        abort(404)
+    config = current_app.config
+    folders = (Path(current_app.root_path, current_app.template_folder or ""), TRANSLATIONS_DIR)
+    release = (release_files if current_app.jinja_env.auto_reload else released_files)(*folders)
+    key = repr((slug, lang, config["LANGUAGES"], options["clinic"], sources, release))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def release_files(*folders: Path) -> tuple[tuple[str, int, int], ...]:
+    """List every template and compiled catalog in `folders` with its mtime and size."""
+    return tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in (".html", ".mo")
+    )
+
+
+# Templates and catalogs change only with a release, which restarts the processes; while
+# Flask reloads templates (debug), they are listed on every request instead.
+released_files = functools.cache(release_files)
 
 
 def render_page(slug: str, lang: str, options: dict[str, Any]) -> str:

@@ -245,7 +245,12 @@ class Item:
 
     def option(self, code: str) -> Option | None:
         """Return the option with `code`, or None."""
-        return next((option for option in self.options if option.code == code), None)
+        return self.options_by_code.get(code)
+
+    @functools.cached_property
+    def options_by_code(self) -> dict[str, Option]:
+        """The options by code: every answer shown (record, export) looks one up."""
+        return {option.code: option for option in self.options}
 
 
 @dataclass(frozen=True)

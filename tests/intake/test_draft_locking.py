@@ -1,4 +1,4 @@
-"""Every write to a draft first reads it again under a row lock."""
+"""A step POST reads its draft once, under the row lock it writes with."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from screening.database import new_session
-from screening.intake import service
-from screening.questionnaire_registry import registry
+from tests.intake.wizard_driver import location, section_formdata, start
+from tests.questionnaire.factories import clean_answers
 
 
 @contextmanager
@@ -29,16 +28,20 @@ def draft_reads(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_an_unlocked_read_is_read_again_under_the_lock_before_a_write(app):
-    with app.app_context():
-        q = registry().current
-        db = new_session(write=True)
-        try:
-            _, token = service.start_draft(db, q, "en")
-            draft = service.find_draft(db, token)
-            assert draft is not None
-            with draft_reads(app) as reads:
-                service.keep_pending(db, draft, "about-you", {"full-name": ["Alex"]})
-            assert len(reads) == 1
-        finally:
-            db.close()
+def test_a_step_saved_with_next_reads_the_draft_once(app, client):
+    path = start(client)
+    with draft_reads(app) as reads:
+        response = client.post(path, data=section_formdata(app, "about-you", clean_answers()))
+    assert response.status_code == 302 and location(response) == "/screening/step/concerns"
+    assert len(reads) == 1
+    # FOR UPDATE exists on PostgreSQL only; SQLite's BEGIN IMMEDIATE serialises the write.
+    if app.extensions["db_engine"].dialect.name == "postgresql":
+        assert "FOR UPDATE" in reads[0]
+
+
+def test_a_step_left_with_back_reads_the_draft_once(app, client):
+    client.post(start(client), data=section_formdata(app, "about-you", clean_answers()))
+    with draft_reads(app) as reads:
+        response = client.post("/screening/step/concerns", data={"action": "back"})
+    assert response.status_code == 302 and location(response) == "/screening/step/about-you"
+    assert len(reads) == 1

@@ -1,6 +1,6 @@
 """The bulk seeder: rows encrypted in batches and written with COPY (PostgreSQL) or
-executemany (SQLite) decrypt, are counted by the ledger triggers and show in the queue; copies
-of a seeded answer set for new people triage exactly as stored."""
+executemany (SQLite) decrypt and show in the queue; copies of a seeded answer set for new
+people triage exactly as stored; a sample stores what submit_draft stores."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from screening.database import new_session
 from screening.devtools import seed_submissions
-from screening.models import Submission
+from screening.intake import service
+from screening.models import DraftProgress, Submission, SubmissionState
 from screening.questionnaire.triage import triage_response
 from screening.questionnaire_registry import registry
 from tests.portal.test_seed import stored
@@ -78,3 +79,44 @@ def test_bulk_seeded_rows_decrypt_and_fill_the_queue(app: Flask) -> None:
         finally:
             db.close()
     assert all(name in html for name in names)
+
+
+# What submitting decides; the rest (ids, times, workflow) is made up per row on purpose.
+SUBMITTED_COLUMNS = (
+    "answers", "contact", "email_index", "phone_index", "name_index", "flags", "scores",
+    "triage_category", "category_rank", "phq9_total", "gad7_total", "rules_version",
+    "definition_version", "state", "language",
+)  # fmt: skip
+
+
+def test_a_sample_of_seeded_rows_stores_what_submit_draft_stores(app: Flask) -> None:
+    with app.app_context():
+        reg = registry()
+        q, blind_index = reg.current, current_app.extensions["blind_index"]
+        db = new_session(write=True)
+        try:
+            seed_submissions(
+                db, q, reg.rules, blind_index, count=30, rng=random.Random(5), distinct=10
+            )
+            today = datetime.now(UTC).date()
+            consent_ids = {item.link_id for item in service.consent_section(q).items}
+            for seeded in db.scalars(select(Submission).order_by(Submission.id)).all()[::3]:
+                draft = Submission(
+                    public_id=f"again-{seeded.id}",
+                    state=SubmissionState.DRAFT,
+                    language=seeded.language,
+                    definition_version=q.version,
+                    answers={k: v for k, v in seeded.answers.items() if k not in consent_ids},
+                    progress=DraftProgress(completed=seeded.progress.completed),
+                )
+                db.add(draft)
+                consent = {k: v for k, v in seeded.answers.items() if k in consent_ids}
+                service.submit_draft(db, q, reg.rules, draft, consent, blind_index, today)
+                for name in SUBMITTED_COLUMNS:
+                    assert getattr(draft, name) == getattr(seeded, name), name
+                assert draft.progress == seeded.progress
+                assert seeded.progress.completed == tuple(
+                    s.link_id for s in service.wizard_steps(q, seeded.answers)
+                )
+        finally:
+            db.close()

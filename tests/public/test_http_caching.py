@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, flash
+from flask import Flask, flash, template_rendered
 from flask.testing import FlaskClient
 
 
@@ -28,12 +28,21 @@ def test_a_returning_browser_gets_a_304_until_the_page_changes(app, tmp_path):
     folder = override_dir(app, tmp_path)
     write_page(folder, "faq", "First FAQ", "First answers.", 1_000_000_000_000_000_000)
     client = app.test_client()
+    rendered: list[str] = []
+
+    def record(sender: Flask, template, **extra) -> None:
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
     first = client.get("/faq")
     assert first.status_code == 200 and "First answers." in first.text
+    assert rendered == ["public/page.html"]
     assert first.headers["ETag"]
     assert "no-cache" in first.headers["Cache-Control"]
     again = client.get("/faq", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+    # The validator comes from the sources: a returning browser costs no render.
+    assert rendered == ["public/page.html"]
     write_page(folder, "faq", "Second FAQ", "Second answers.", 1_000_000_001_000_000_000)
     edited = client.get("/faq", headers={"If-None-Match": first.headers["ETag"]})
     assert edited.status_code == 200 and "Second answers." in edited.text
@@ -90,9 +99,24 @@ def test_each_language_gets_its_own_page(app):
 
 
 def test_changed_clinic_settings_are_not_served_from_the_cache(app: Flask, client: FlaskClient):
-    assert "(669) 555-0199" not in client.get("/contact").text
+    before = client.get("/contact")
+    assert "(669) 555-0199" not in before.text
     app.config["CLINIC_PHONE"] = "(669) 555-0199"
-    assert "(669) 555-0199" in client.get("/contact").text
+    after = client.get("/contact", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "(669) 555-0199" in after.text
+
+
+def test_an_edited_menu_title_reaches_a_returning_browser(app, tmp_path):
+    folder = override_dir(app, tmp_path)
+    client = app.test_client()
+    before = client.get("/faq")
+    write_page(folder, "costs", "Money matters", "Fees.", 1_000_000_000_000_000_000)
+    after = client.get("/faq", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "Money matters" in after.text
+
+
+def test_an_unknown_page_is_a_404_even_with_a_validator(client: FlaskClient):
+    assert client.get("/no-such-page", headers={"If-None-Match": "*"}).status_code == 404
 
 
 def test_a_flashed_message_is_shown_to_its_owner_only(app: Flask):

@@ -1,9 +1,9 @@
 """Two requests on the same draft, interleaved step by step (PostgreSQL suite only).
 
-On PostgreSQL a step request reads the draft without a lock, so the service must re-read it
-under a row lock before merging: otherwise the later of two saves writes back stale answers
-and the earlier step silently disappears, or a tab still open on a step rewrites a screening
-another tab has already sent. SQLite cannot interleave like this (BEGIN IMMEDIATE serialises
+On PostgreSQL a writing request reads the draft under its row lock (find_draft for_update):
+otherwise the later of two saves would write back stale answers and the earlier step would
+silently disappear, or a tab still open on a step would rewrite a screening another tab has
+already sent. SQLite cannot interleave like this (BEGIN IMMEDIATE serialises
 write requests); over HTTP both databases are covered by test_concurrent_submissions.py.
 """
 
@@ -59,20 +59,29 @@ def section_answers(section_id: str, **overrides: object) -> dict[str, object]:
     return {k: v for k, v in clean_answers(**overrides).items() if k in ids}
 
 
-def test_two_saves_read_before_either_wrote_keep_both_steps(pg_app):
+def test_two_saves_at_once_keep_both_steps(pg_app):
     token = new_draft(pg_app)
     with pg_app.app_context():
         q = registry().current
         first, second = new_session(write=True), new_session(write=True)
         try:
-            # Both requests have read the draft before either saves.
-            tab_a = service.find_draft(first, token)
-            tab_b = service.find_draft(second, token)
-            assert tab_a is not None and tab_b is not None
+            tab_a = service.find_draft(first, token, for_update=True)
+            assert tab_a is not None
+
+            def save_concerns() -> None:
+                """Tab B: waits for tab A's lock, then reads what tab A saved."""
+                with pg_app.app_context():
+                    tab_b = service.find_draft(second, token, for_update=True)
+                    assert tab_b is not None
+                    concerns = section_answers("concerns", goals="Saved by tab B")
+                    service.save_section(second, q, tab_b, q.section("concerns"), concerns)
+
+            other = threading.Thread(target=save_concerns)
+            other.start()
+            wait_for_a_lock_waiter(pg_app)
             about = section_answers("about-you", full_name="Saved By Tab A")
             service.save_section(first, q, tab_a, q.section("about-you"), about)
-            concerns = section_answers("concerns", goals="Saved by tab B")
-            service.save_section(second, q, tab_b, q.section("concerns"), concerns)
+            other.join(timeout=10)
         finally:
             first.close()
             second.close()
@@ -86,7 +95,7 @@ def test_two_saves_read_before_either_wrote_keep_both_steps(pg_app):
             check.close()
 
 
-def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg_app):
+def test_a_tab_writing_after_another_tab_submitted_finds_no_draft(pg_app):
     token = new_draft(pg_app)
     with pg_app.app_context():
         reg = registry()
@@ -94,9 +103,14 @@ def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg
         assert isinstance(rules, RuleSet)
         stale_tab, sending_tab = new_session(write=True), new_session(write=True)
         try:
-            open_step = service.find_draft(stale_tab, token)
             sending = service.find_draft(sending_tab, token, for_update=True)
-            assert open_step is not None and sending is not None
+            assert sending is not None
+            late: list[Submission | None] = []
+            other = threading.Thread(
+                target=lambda: late.append(service.find_draft(stale_tab, token, for_update=True))
+            )
+            other.start()
+            wait_for_a_lock_waiter(pg_app)
             service.submit_draft(
                 sending_tab,
                 q,
@@ -106,9 +120,8 @@ def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg
                 pg_app.extensions["blind_index"],
                 date(2026, 11, 27),
             )
-            late = section_answers("about-you", full_name="Changed After Sending")
-            service.save_section(stale_tab, q, open_step, q.section("about-you"), late)
-            service.keep_pending(stale_tab, open_step, "concerns", {"goals": ["typed late"]})
+            other.join(timeout=10)
+            assert late == [None]
         finally:
             stale_tab.close()
             sending_tab.close()
@@ -117,9 +130,16 @@ def test_a_step_saved_after_another_tab_submitted_leaves_the_submission_alone(pg
             (row,) = check.scalars(select(Submission)).all()
             assert row.state == SubmissionState.SUBMITTED
             assert row.answers["full-name"] == "Alex Rivera"
-            assert row.progress.pending == {}
         finally:
             check.close()
+
+
+def wait_for_a_lock_waiter(app) -> None:  # type: ignore[no-untyped-def]
+    """Let the other request reach the row lock before this one commits."""
+    for _ in range(50):
+        if lock_waiters(app):
+            return
+        time.sleep(0.02)
 
 
 def lock_waiters(app) -> int:  # type: ignore[no-untyped-def]
@@ -146,11 +166,7 @@ def test_one_resume_link_used_twice_at_once_opens_the_draft_once(pg_app):
             assert draft is not None
             other = threading.Thread(target=lambda: got.append(try_link(pg_app, second, link)))
             other.start()
-            # Let the second request reach the row lock before the first one commits.
-            for _ in range(50):
-                if lock_waiters(pg_app):
-                    break
-                time.sleep(0.02)
+            wait_for_a_lock_waiter(pg_app)
             service.take_over(first, draft)
             other.join(timeout=10)
         finally:
