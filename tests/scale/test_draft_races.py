@@ -162,7 +162,7 @@ def test_one_resume_link_used_twice_at_once_opens_the_draft_once(pg_app):
         first, second = new_session(write=True), new_session(write=True)
         got: list[Submission | None] = []
         try:
-            draft = service.resumable_draft(first, link)
+            draft = service.resumable_draft(first, link, for_update=True)
             assert draft is not None
             other = threading.Thread(target=lambda: got.append(try_link(pg_app, second, link)))
             other.start()
@@ -178,7 +178,7 @@ def test_one_resume_link_used_twice_at_once_opens_the_draft_once(pg_app):
 def try_link(app, db, link: str):  # type: ignore[no-untyped-def]
     """Use a resume link in another thread, as a second request would."""
     with app.app_context():
-        draft = service.resumable_draft(db, link)
+        draft = service.resumable_draft(db, link, for_update=True)
         if draft is not None:
             service.take_over(db, draft)
         return draft
