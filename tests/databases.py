@@ -3,8 +3,7 @@
 SQLite: a new file is a copy of one migrated once per process. PostgreSQL (TEST_DATABASE_URL):
 migrations run once; after that the database is emptied by deleting its rows for the next test,
 unless a test changed the schema itself (a downgrade, a dropped table), which sends it back to
-DROP SCHEMA and the migrations. Under pytest-xdist each worker has a PostgreSQL database of its
-own, named after TEST_DATABASE_URL's and the worker, created when missing.
+DROP SCHEMA and the migrations.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from collections.abc import Callable
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
@@ -62,7 +59,6 @@ _migrated_schema: dict[str, str] = {}
 _emptied_at_head: set[str] = set()
 # The SQLite file migrated once in this process, copied for every new SQLite database.
 _migrated_sqlite: list[Path] = []
-_created_worker_databases: set[str] = set()
 
 
 def fresh_database_url(folder: Path) -> str:
@@ -70,26 +66,8 @@ def fresh_database_url(folder: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{folder / 'test.sqlite3'}"
-    url = worker_database(url)
     reset_postgres(url)
     return url
-
-
-def worker_database(url: str) -> str:
-    """This pytest-xdist worker's own database (created when missing); `url` outside xdist."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
-    parsed = make_url(url)
-    own = parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
-    if own not in _created_worker_databases:
-        server = parsed.set(drivername="postgresql", database="postgres")
-        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as db:
-            name = f"{parsed.database}_{worker}"
-            if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        _created_worker_databases.add(own)
-    return own
 
 
 def schema_fingerprint(connection: Connection) -> str | None:
