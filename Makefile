@@ -8,7 +8,8 @@ PORT ?= 5000
 export PORT
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres lint scan format migrate translations compile-translations clean venv
+.PHONY: run test test-sqlite test-sqlite-load test-postgres test-postgres-shared test-postgres-alone ci screenshots \
+	lint scan format migrate translations compile-translations clean venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,15 +30,45 @@ run: migrate
 # plans): `make test-postgres` runs them, SQLite-only ones on an SQLite file of their own.
 test: $(STAMP) compile-translations
 	$(BIN)/ruff check .
-	$(BIN)/pytest -m "not scale"
-	# The one-small-server shape's promise (DEPLOY.md): 200 people at once on SQLite, no error.
-	$(BIN)/pytest -q -m scale tests/scale/test_concurrent_submissions.py
+	$(MAKE) --no-print-directory test-sqlite test-sqlite-load
 
-# The suite on PostgreSQL with the scale tests (this machine's server; override
-# TEST_DATABASE_URL elsewhere). Browser tests run in `make test` only.
+# SQLite whatever the environment says: TEST_DATABASE_URL is the PostgreSQL pass's.
+test-sqlite: $(STAMP) compile-translations
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not scale"
+
+# The one-small-server shape's promise (DEPLOY.md): 200 people at once on SQLite, no error.
+# A load test: it needs the machine to itself.
+test-sqlite-load: $(STAMP) compile-translations
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q -m scale tests/scale/test_concurrent_submissions.py
+
+# The suite on PostgreSQL (this machine's server; override TEST_DATABASE_URL elsewhere) with
+# the scale tests. It leaves out the browser tests (they run in `make test`) and the tests
+# marked no_database in tests/conftest.py: they never touch the run's database, so on
+# PostgreSQL they would only repeat the SQLite pass (scale tests excepted: only this pass runs
+# them). The test that stops the PostgreSQL server runs last and alone (test-postgres-alone).
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: $(STAMP) compile-translations
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser"
+POSTGRES_PASS := not browser and (scale or not no_database)
+STOPS_POSTGRES := tests/scale/test_database_outage.py
+test-postgres: test-postgres-shared test-postgres-alone
+
+test-postgres-shared: $(STAMP) compile-translations
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "$(POSTGRES_PASS)" \
+	  --ignore=$(STOPS_POSTGRES)
+
+test-postgres-alone: $(STAMP) compile-translations
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q -m "$(POSTGRES_PASS)" $(STOPS_POSTGRES)
+
+# What CI runs: both passes at once (each pytest uses one core of two), then what must have
+# the machine to itself (the 200-at-once load test, stopping PostgreSQL), then the scan.
+ci: $(STAMP) compile-translations
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-shared
+	$(MAKE) --no-print-directory test-sqlite-load test-postgres-alone scan
+
+# The browser tests again, saving a screenshot of every page they visit (and the print view
+# as PDF) in tests/browser/screenshots/ for a person to look at.
+screenshots: $(STAMP) compile-translations
+	SCREENSHOTS=1 $(BIN)/pytest -m browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +13,11 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from screening import create_app
 from screening.auth import totp
+from tests.databases import already_migrated, fresh_database_url, note_migrated
 
 TEST_KEY = Fernet.generate_key().decode()
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef-0123456789"
@@ -53,34 +51,27 @@ def totp_clock(monkeypatch: pytest.MonkeyPatch) -> TotpClock:
     return clock
 
 
-def reset_postgres(url: str) -> None:
-    """Drop every table in the test database so migrations start from empty."""
-    from screening.database import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        # A connection left mid-transaction by an earlier test (e.g. an unread streamed
-        # export) would make the DROP wait forever: end it, and never wait long for a lock.
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-        connection.execute(text("SET lock_timeout = '10s'"))
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """Return the database this test runs on, emptied."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        reset_postgres(url)
-        return url
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return fresh_database_url(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the database a test module's shared app runs on, emptied once for the module."""
+    return fresh_database_url(tmp_path_factory.mktemp("module-database"))
+
+
+# Tests that ask for neither fixture never touch the run's database.
+DATABASE_FIXTURES = {"database_url", "module_database_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that never touch the run's database `no_database`."""
+    for item in items:
+        if not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.no_database)
 
 
 @pytest.fixture
@@ -97,7 +88,8 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
 def build_app(
     tmp_path: Path, database_url: str, overrides: dict[str, object], *, copy_migrated: bool
 ) -> Flask:
-    """Create an app; migrate its database, or copy a migrated SQLite file when allowed."""
+    """Create an app; migrate its database unless (when allowed) a migrated one was copied
+    or emptied for it (tests/databases.py)."""
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
     os.environ["THRESHOLD_INSTANCE_PATH"] = str(instance)
@@ -120,45 +112,24 @@ def build_app(
         "PUBLIC_BASE_URL": "http://localhost",
     }
     config.update(overrides)
-    if copy_migrated and copy_migrated_sqlite(database_url):
-        app = create_app(config)
-        CREATED_APPS.append(app)
-        return app
+    migrated = copy_migrated and already_migrated(database_url, migrate_template)
     app = create_app(config)
     CREATED_APPS.append(app)
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
+    if not migrated:
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        note_migrated(database_url)
     return app
 
 
-# A new SQLite database is a copy of one migrated once per session (the real migrations, run
-# by `db upgrade` in build_app): migrating every test's database cost 0.1-0.4 s of CPU each.
-_migrated_sqlite: list[Path] = []
-
-
-def copy_migrated_sqlite(database_url: str) -> bool:
-    """Fill a new SQLite file from the session's migrated one; False when not applicable."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        return False
-    target = Path(url.database)
-    if target.exists():
-        return False
-    if not _migrated_sqlite:
-        folder = Path(tempfile.mkdtemp(prefix="threshold-migrated-"))
-        template = folder / "migrated.sqlite3"
-        previous = os.environ.get("THRESHOLD_INSTANCE_PATH")
-        build_app(folder, f"sqlite:///{template}", {}, copy_migrated=False)
-        CREATED_APPS.pop().extensions["db_engine"].dispose()
-        if previous is not None:
-            os.environ["THRESHOLD_INSTANCE_PATH"] = previous
-        _migrated_sqlite.append(template)
-    with sqlite3.connect(_migrated_sqlite[0]) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    return True
+def migrate_template(database_url: str) -> None:
+    """Migrate the database new SQLite test databases are copied from."""
+    folder = Path(make_url(database_url).database or "").parent
+    previous = os.environ.get("THRESHOLD_INSTANCE_PATH")
+    build_app(folder, database_url, {}, copy_migrated=False)
+    CREATED_APPS.pop().extensions["db_engine"].dispose()
+    if previous is not None:
+        os.environ["THRESHOLD_INSTANCE_PATH"] = previous
 
 
 def one_connection_app(tmp_path: Path, database_url: str) -> Flask:

@@ -1,11 +1,14 @@
 """Browser tests: the real app served on loopback, driven in Debian's Chromium by Playwright.
 
 Playwright's own browser download does not work here, so the system Chromium is used. With
-CI=true a missing Chromium fails the run instead of skipping it.
+CI=true a missing Chromium fails the run instead of skipping it. Screenshots (and the print
+view's PDF) are for a person to look at and assert nothing: they are taken only under
+`make screenshots` (SCREENSHOTS=1), into tests/browser/screenshots/.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
@@ -19,7 +22,7 @@ from werkzeug.serving import make_server
 
 from screening.config import PACKAGE_DIR
 from screening.questionnaire.model import Questionnaire, load_definition
-from tests.conftest import CREATED_APPS, make_app, reset_postgres
+from tests.conftest import CREATED_APPS, make_app
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -31,6 +34,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Each full-page screenshot costs a quarter of a second: a CI run takes none.
+TAKE_SCREENSHOTS = os.environ.get("SCREENSHOTS") == "1"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def chromium_path() -> str:
@@ -43,20 +50,6 @@ def chromium_path() -> str:
     pytest.skip("Chromium is not installed")
 
 
-@pytest.fixture
-def live_server(tmp_path: Path, database_url: str) -> Iterator[str]:
-    """Serve a migrated app on a free loopback port; yield its base URL."""
-    app = make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield url
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["db_engine"].dispose()
-
-
 @dataclass
 class LiveApp:
     """A served app: its base URL and the app object, for seeding data through services."""
@@ -66,15 +59,12 @@ class LiveApp:
 
 
 @pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+def live_app(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str
+) -> Iterator[LiveApp]:
     """Serve one migrated app (CSRF on) for a whole test module; yield its URL and app."""
     folder = tmp_path_factory.mktemp("live")
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        reset_postgres(url)
-    else:
-        url = f"sqlite:///{folder / 'test.sqlite3'}"
-    app = make_app(folder, url, WTF_CSRF_ENABLED=True)
+    app = make_app(folder, module_database_url, WTF_CSRF_ENABLED=True)
     # It outlives each test: dispose of its pool at the end of the module, not of the test.
     CREATED_APPS.remove(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -109,14 +99,24 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context.close()
 
 
-def screenshot(tab, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot for a person to look at (git-ignored)."""
+def screenshot(tab, name: str, *, desktop: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Under `make screenshots`, save `name`-<width>.png of the whole page, and at desktop
+    width too when asked."""
+    if not TAKE_SCREENSHOTS:
+        return
     SCREENSHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    width = tab.viewport_size["width"]
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    if desktop:
+        original = tab.viewport_size
+        tab.set_viewport_size(DESKTOP)
+        tab.screenshot(path=str(SCREENSHOTS / f"{name}-{DESKTOP['width']}.png"), full_page=True)
+        tab.set_viewport_size(original)
 
 
+@functools.cache
 def definition() -> Questionnaire:
-    """Load the shipped questionnaire definition."""
+    """Load the shipped questionnaire definition (once: every step of a walk asks for it)."""
     return load_definition(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml")
 
 

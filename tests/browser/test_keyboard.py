@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.checks import PHONE
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, screenshot
 from tests.browser.journey import (
     every_step_answers,
     is_crisis_page,
@@ -152,7 +151,7 @@ def test_keyboard_only_person_completes_the_whole_screening(live_app, browser):
     type_into(tab, '[name="signature"]', "Alex Rivera")
     press_button(tab, '#review-form button[type="submit"]')
     assert path_of(tab.url) == "/screening/done"
-    screenshot(tab, "keyboard-done-390")
+    screenshot(tab, "keyboard-done")
     context.close()
     # What was typed and chosen is what the clinic receives.
     stored = latest_submission_answers(live_app.app)

@@ -1,12 +1,17 @@
-"""The public site in both languages: accessible, light, self-contained and readable on phones."""
+"""The public site in both languages: accessible and readable on phones.
+
+The pages share one template: axe and the Tab walk check the home page, the first content
+page, and any page with a kind of element not met before (tests/browser/checks.py); every
+page gets the other checks. Their weight is checked over HTTP (tests/app/test_page_weight.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from screening.public.content import PAGES
-from tests.browser.checks import DESKTOP, PHONE, PageAudit
-from tests.browser.conftest import screenshot
+from tests.browser.checks import PageAudit
+from tests.browser.conftest import PHONE, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +30,7 @@ def test_public_pages_pass_accessibility_checks(live_app, browser, lang):
         assert tab.locator("html").get_attribute("lang") == lang
         # The page's own text is in that language too, not an English fallback.
         assert tab.locator("article.content[lang]").count() == 0
-        audit.check(tab, f"{slug} ({lang})")
-        screenshot(tab, f"public-{slug}-{lang}-390")
-        tab.set_viewport_size(DESKTOP)
-        screenshot(tab, f"public-{slug}-{lang}-1280")
-        tab.set_viewport_size(PHONE)
+        audit.check(tab, f"{slug} ({lang})", page_type=slug if slug == "home" else "content")
+        screenshot(tab, f"public-{slug}-{lang}", desktop=True)
     context.close()
     audit.assert_clean()

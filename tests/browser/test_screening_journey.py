@@ -12,11 +12,11 @@ from tests.questionnaire.factories import clean_answers
 pytestmark = pytest.mark.browser
 
 
-def test_person_completes_screening_from_home_page(live_server, page):
+def test_person_completes_screening_from_home_page(live_app, page):
     answers = clean_answers(goals="Feel steadier at work.")
     q = definition()
-    page.goto(live_server + "/")
-    screenshot(page, "home-390")
+    page.goto(live_app.url + "/")
+    screenshot(page, "home")
     page.get_by_role("link", name="Start the screening (about 10 minutes)").first.click()
     page.get_by_role("button", name="I understand – start the screening").click()
     for _ in range(20):
@@ -24,22 +24,22 @@ def test_person_completes_screening_from_home_page(live_server, page):
             break
         section_id = page.url.rsplit("/", 1)[-1]
         fill_step(page, enabled_items(q.section(section_id), answers), answers)
-        screenshot(page, f"step-{section_id}-390")
+        screenshot(page, f"step-{section_id}")
         page.get_by_role("button", name="Next").click()
     assert page.url.endswith("/screening/review")
-    screenshot(page, "review-390")
+    screenshot(page, "review")
     page.check('input[name="consent-accuracy"][value="yes"]')
     page.check('input[name="consent-privacy"][value="yes"]')
     page.fill('[name="signature"]', "Alex Rivera")
     page.get_by_role("button", name="Send my screening").click()
     assert page.url.endswith("/screening/done")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Thank you")
-    screenshot(page, "done-390")
+    screenshot(page, "done")
 
 
-def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_server, page):
+def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_app, page):
     answers = clean_answers()
-    page.goto(live_server + "/screening/")
+    page.goto(live_app.url + "/screening/")
     page.get_by_role("button", name="I understand – start the screening").click()
     panel = page.locator("#crisis-phq9-9")
     q = definition()
@@ -51,14 +51,14 @@ def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_server, pa
     page.check('input[name="phq9-9"][value="LA6569-3"]')
     assert panel.is_visible()
     assert "988" in panel.inner_text()
-    screenshot(page, "crisis-inline-390")
+    screenshot(page, "crisis-inline")
     page.check('input[name="phq9-9"][value="LA6568-5"]')
     assert panel.is_hidden()
 
 
-def test_follow_up_questions_come_and_go_without_a_round_trip(live_server, page):
+def test_follow_up_questions_come_and_go_without_a_round_trip(live_app, page):
     answers = clean_answers()
-    page.goto(live_server + "/screening/")
+    page.goto(live_app.url + "/screening/")
     page.get_by_role("button", name="I understand – start the screening").click()
     q = definition()
     fill_step(page, enabled_items(q.section("about-you"), answers), answers)
@@ -85,4 +85,4 @@ def test_follow_up_questions_come_and_go_without_a_round_trip(live_server, page)
     # PTSD among the reasons adds a step, decided by the server on Next; nothing on this page.
     page.check('input[name="reasons"][value="ptsd-trauma"]')
     assert requests == [], requests
-    screenshot(page, "follow-up-revealed-390")
+    screenshot(page, "follow-up-revealed")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.checks import PHONE
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, screenshot
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
     NEXT,
@@ -47,7 +46,7 @@ def test_whole_screening_completes_without_javascript(live_app, browser):
         if is_crisis_page(tab):
             crisis_after.append(previous or "")
             assert "988" in tab.locator("main").inner_text()
-            screenshot(tab, "nojs-crisis-390")
+            screenshot(tab, "nojs-crisis")
             tab.click(CONTINUE_AFTER_CRISIS)
             continue
         # Only what applies so far is shown; the rest waits for the server.
@@ -58,7 +57,7 @@ def test_whole_screening_completes_without_javascript(live_app, browser):
         if section_id_of(tab.url) == section_id and not is_crisis_page(tab):
             assert MORE_QUESTIONS in tab.locator(".notice").inner_text()
             revealed_on.append(section_id)
-            screenshot(tab, f"nojs-more-questions-{section_id}-390")
+            screenshot(tab, f"nojs-more-questions-{section_id}")
             fill_step(tab, step_items(section_id, answers), answers)
             tab.click(NEXT)
         assert section_id_of(tab.url) != section_id or is_crisis_page(tab), section_id

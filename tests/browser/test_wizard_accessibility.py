@@ -2,16 +2,17 @@
 
 One walk per language covers the intro, every step (the conditional safety and PC-PTSD-5
 steps included) before and after posting it empty, the crisis page, the saved page and its
-resume link, the review page with and without errors, and the confirmation page. Each page
-is screenshotted at 390 px and 1280 px (pages with errors at 390 px only).
+resume link, the review page with and without errors, and the confirmation page. Steps are
+one page type: axe and the Tab walk check the first, and any step with a kind of element not
+met before (tests/browser/checks.py). Nothing on the way is fetched from another host.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.checks import DESKTOP, PHONE, PageAudit
-from tests.browser.conftest import screenshot
+from tests.browser.checks import PageAudit, record_foreign_requests
+from tests.browser.conftest import PHONE, screenshot
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
     CONTINUE_FROM_LINK,
@@ -34,28 +35,20 @@ pytestmark = pytest.mark.browser
 SAVE_AFTER = "medical"
 
 
-def shoot(tab, name: str, *, desktop: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """Screenshot the page at phone width and, unless told not to, at desktop width."""
-    screenshot(tab, f"{name}-390")
-    if desktop:
-        tab.set_viewport_size(DESKTOP)
-        screenshot(tab, f"{name}-1280")
-        tab.set_viewport_size(PHONE)
-
-
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_every_screening_page_passes_accessibility_checks(live_app, browser, lang):
     answers = every_step_answers()
     context = browser.new_context(viewport=PHONE, locale="en-US")
     context.set_default_timeout(5000)
     tab = context.new_page()
+    foreign = record_foreign_requests(tab, live_app.url)
     audit = PageAudit()
     seen_steps: list[str] = []
     saved = False
 
     tab.goto(f"{live_app.url}/screening/?lang={lang}")
     audit.check(tab, f"intro ({lang})")
-    shoot(tab, f"intro-{lang}")
+    screenshot(tab, f"intro-{lang}", desktop=True)
     tab.click(START)
 
     for _ in range(30):
@@ -64,29 +57,31 @@ def test_every_screening_page_passes_accessibility_checks(live_app, browser, lan
             break
         if is_crisis_page(tab):
             audit.check(tab, f"crisis page ({lang})")
-            shoot(tab, f"crisis-{lang}")
+            screenshot(tab, f"crisis-{lang}", desktop=True)
             tab.click(CONTINUE_AFTER_CRISIS)
             continue
         name = f"step {section_id} ({lang})"
         if section_id in seen_steps:  # resumed: the flash says welcome back
-            audit.check(tab, f"resumed at {section_id} ({lang})")
-            shoot(tab, f"resumed-{lang}")
+            audit.check(tab, f"resumed at {section_id} ({lang})", page_type="resumed step")
+            screenshot(tab, f"resumed-{lang}", desktop=True)
         else:
             seen_steps.append(section_id)
-            audit.check(tab, name)
-            shoot(tab, f"step-{section_id}-{lang}")
+            audit.check(tab, name, page_type="step")
+            screenshot(tab, f"step-{section_id}-{lang}", desktop=True)
             # Posted empty: every required question says what is missing.
             tab.click(NEXT)
             assert section_id_of(tab.url) == section_id
-            audit.check(tab, f"{name} with errors", errors_expected=True)
-            shoot(tab, f"step-{section_id}-errors-{lang}", desktop=False)
+            audit.check(
+                tab, f"{name} with errors", page_type="step with errors", errors_expected=True
+            )
+            screenshot(tab, f"step-{section_id}-errors-{lang}")
         fill_step(tab, step_items(section_id, answers), answers)
         if section_id == SAVE_AFTER and not saved:
             saved = True
             tab.click(SAVE)
             assert path_of(tab.url) == "/screening/saved"
             audit.check(tab, f"saved ({lang})")
-            shoot(tab, f"saved-{lang}")
+            screenshot(tab, f"saved-{lang}", desktop=True)
             resume_link = tab.input_value("#resume-link")
             tab.goto(resume_link)
             audit.check(tab, f"resume question ({lang})")
@@ -97,15 +92,16 @@ def test_every_screening_page_passes_accessibility_checks(live_app, browser, lan
     assert {"safety", "pcptsd5"} <= set(seen_steps), seen_steps
     assert path_of(tab.url) == "/screening/review"
     audit.check(tab, f"review ({lang})")
-    shoot(tab, f"review-{lang}")
+    screenshot(tab, f"review-{lang}", desktop=True)
     tab.click(SEND)
     assert path_of(tab.url) == "/screening/review"
     audit.check(tab, f"review with errors ({lang})", errors_expected=True)
-    shoot(tab, f"review-errors-{lang}", desktop=False)
+    screenshot(tab, f"review-errors-{lang}")
     fill_consent(tab)
     tab.click(SEND)
     assert path_of(tab.url) == "/screening/done"
     audit.check(tab, f"confirmation ({lang})")
-    shoot(tab, f"done-{lang}")
+    screenshot(tab, f"done-{lang}", desktop=True)
     context.close()
+    assert not foreign, f"requests to other hosts: {foreign}"
     audit.assert_clean()

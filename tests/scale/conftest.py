@@ -80,7 +80,8 @@ def start_servers(tmp_path: Path, database_url: str, live_app: Flask) -> Iterato
                 number = len(list(tmp_path.glob("gunicorn-*.log"))) + 1
                 server = GunicornServer(environment, tmp_path / f"gunicorn-{number}.log")
                 stack.callback(server.stop)
-                servers.append(server.start())
-            return servers
+                servers.append(server.launch())
+            # Launched together: each takes seconds to load the app, and none waits for another.
+            return [server.wait_until_healthy() for server in servers]
 
         yield start

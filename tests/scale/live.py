@@ -205,6 +205,10 @@ class GunicornServer:
 
     def start(self, health_path: str = "/healthz") -> GunicornServer:
         """Start the server and wait until `health_path` answers 200."""
+        return self.launch().wait_until_healthy(health_path)
+
+    def launch(self) -> GunicornServer:
+        """Start the server process without waiting for it (several then load at once)."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 self.command(),
@@ -214,6 +218,11 @@ class GunicornServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stop() ends the workers too
             )
+        return self
+
+    def wait_until_healthy(self, health_path: str = "/healthz") -> GunicornServer:
+        """Wait until the launched server's `health_path` answers 200."""
+        assert self.process is not None, "launch() the server first"
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -221,7 +230,7 @@ class GunicornServer:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(self.url + health_path, timeout=2).status_code == 200:
                     return self
-            time.sleep(0.2)
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"gunicorn did not become healthy:\n{self.log_tail()}")
 

@@ -39,7 +39,7 @@ from screening.questionnaire.conditions import enabled_items
 from screening.questionnaire.model import Item
 from screening.questionnaire_registry import registry
 from tests.auth.support import update_clinician
-from tests.conftest import make_app, reset_postgres
+from tests.conftest import make_app
 from tests.factories import make_submission
 from tests.intake.wizard_driver import consent_formdata, section_formdata
 from tests.portal_helpers import admin_client
@@ -59,17 +59,9 @@ ERROR_SUMMARY = b'class="error-summary"'
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def fuzz_app(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> Iterator[Flask]:
     """One migrated app for the module (Hypothesis calls each test many times)."""
-    import os
-
-    tmp_path = tmp_path_factory.mktemp("properties")
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'fuzz.sqlite3'}"
-    app = make_app(tmp_path, url)
+    app = make_app(tmp_path_factory.mktemp("properties"), module_database_url)
     yield app
     app.extensions["db_engine"].dispose()
 
