@@ -8,7 +8,7 @@ PORT ?= 5000
 export PORT
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-sqlite-load test-postgres test-postgres-shared test-postgres-alone ci screenshots \
+.PHONY: run test test-sqlite test-sqlite-load test-postgres test-postgres-shared test-postgres-alone screenshots \
 	lint scan format migrate translations compile-translations clean venv
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -28,9 +28,17 @@ run: migrate
 
 # The SQLite pass leaves out `scale` tests (real servers under load, wall-clock budgets, query
 # plans): `make test-postgres` runs them, SQLite-only ones on an SQLite file of their own.
+# With CI=true (.ci/run) the PostgreSQL pass runs too: both passes at once (each pytest uses
+# one core of two), then what must have the machine to itself (the 200-at-once load test,
+# the test that stops PostgreSQL).
 test: $(STAMP) compile-translations
 	$(BIN)/ruff check .
+ifeq ($(CI),true)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-shared
+	$(MAKE) --no-print-directory test-sqlite-load test-postgres-alone
+else
 	$(MAKE) --no-print-directory test-sqlite test-sqlite-load
+endif
 
 # SQLite whatever the environment says: TEST_DATABASE_URL is the PostgreSQL pass's.
 test-sqlite: $(STAMP) compile-translations
@@ -57,13 +65,6 @@ test-postgres-shared: $(STAMP) compile-translations
 
 test-postgres-alone: $(STAMP) compile-translations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q -m "$(POSTGRES_PASS)" $(STOPS_POSTGRES)
-
-# What CI runs: both passes at once (each pytest uses one core of two), then what must have
-# the machine to itself (the 200-at-once load test, stopping PostgreSQL), then the scan.
-ci: $(STAMP) compile-translations
-	$(BIN)/ruff check .
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-shared
-	$(MAKE) --no-print-directory test-sqlite-load test-postgres-alone scan
 
 # The browser tests again, saving a screenshot of every page they visit (and the print view
 # as PDF) in tests/browser/screenshots/ for a person to look at.
