@@ -356,6 +356,7 @@ def with_new_person(
         phq9_total=seeded.phq9_total,
         gad7_total=seeded.gad7_total,
         status="new",
+        unfinished=False,  # written by a plain INSERT: no ORM default fills it
         created_at=submitted_at - timedelta(minutes=generator.rng.randint(6, 40)),
         submitted_at=submitted_at,
         updated_at=submitted_at,

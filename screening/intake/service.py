@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from screening.clock import as_utc, utcnow
@@ -69,10 +69,11 @@ def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submissio
     return draft, token
 
 
+# A draft, or a risk screening already in the queue that the person has not sent yet.
+OPEN_TO_PERSON = or_(Submission.state == SubmissionState.DRAFT, Submission.unfinished)
 # Built once: constructing the statement costs more than SQLAlchemy's cached run of it.
 _DRAFT_BY_TOKEN = select(Submission).where(
-    Submission.draft_token_hash == bindparam("digest"),
-    Submission.state == SubmissionState.DRAFT,
+    Submission.draft_token_hash == bindparam("digest"), OPEN_TO_PERSON
 )
 # A locked read replaces whatever the session held: the row as of the lock is what counts.
 _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options(
@@ -81,7 +82,7 @@ _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options
 
 
 def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
-    """Return the draft a session token points at, if it is still a draft."""
+    """Return the draft a session token points at, while the person may still answer it."""
     if not token:
         return None
     query = _DRAFT_BY_TOKEN_FOR_UPDATE if for_update else _DRAFT_BY_TOKEN
@@ -129,7 +130,7 @@ def _reload_locked(db: Session, draft: Submission) -> bool:
     requests; the re-read is then only a cheap extra SELECT.)
     """
     db.refresh(draft, with_for_update=True)
-    return draft.state == SubmissionState.DRAFT
+    return draft.open_to_person
 
 
 def _write_progress(draft: Submission, progress: DraftProgress) -> None:
@@ -264,8 +265,7 @@ def was_taken_over(db: Session, token: str | None) -> bool:
     return (
         db.scalars(
             select(Submission.id).where(
-                Submission.released_token_hash == token_digest(token),
-                Submission.state == SubmissionState.DRAFT,
+                Submission.released_token_hash == token_digest(token), OPEN_TO_PERSON
             )
         ).first()
         is not None
@@ -281,10 +281,7 @@ def resumable_draft(
     """
     query = (
         select(Submission)
-        .where(
-            Submission.resume_token_hash == token_digest(resume_token),
-            Submission.state == SubmissionState.DRAFT,
-        )
+        .where(Submission.resume_token_hash == token_digest(resume_token), OPEN_TO_PERSON)
         .execution_options(populate_existing=True)
     )
     draft = db.scalars(query.with_for_update() if for_update else query).first()
@@ -330,6 +327,35 @@ def contact_details(q: Questionnaire, answers: dict[str, Any]) -> dict[str, str 
     return {role: str(value) if value else None for role, value in found.items()}
 
 
+def triage_into(
+    q: Questionnaire,
+    rules: RuleSet,
+    draft: Submission,
+    given: dict[str, Any],
+    blind_index: BlindIndex,
+    today: date,
+) -> None:
+    """Triage the answers given so far onto the row: contact, flags, scores and category.
+
+    Triage sees every answer given (urgent rules also read answers that no longer apply)
+    and every risk answer ever recorded on the draft, however it was later changed.
+    """
+    disclosed = [event.answers for event in draft.disclosures]
+    result = triage_response(q, rules, given, today, disclosed=disclosed)
+    contact = contact_details(q, prune_answers(q, given))
+    draft.contact = contact
+    draft.email_index = blind_index.email(contact["email"] or "")
+    draft.phone_index = blind_index.phone(contact["phone"] or "")
+    draft.name_index = blind_index.name(contact["name"] or "")
+    draft.flags = [flag.to_json() for flag in result.flags]
+    draft.scores = {name: score.to_dict() for name, score in result.scores.items()}
+    draft.triage_category = result.category
+    draft.category_rank = CATEGORIES.index(result.category)
+    draft.phq9_total = result.scores["phq9"].total if "phq9" in result.scores else None
+    draft.gad7_total = result.scores["gad7"].total if "gad7" in result.scores else None
+    draft.rules_version = rules.version
+
+
 def submit_draft(
     db: Session,
     q: Questionnaire,
@@ -340,35 +366,23 @@ def submit_draft(
     today: date,
     language: str | None = None,
 ) -> Submission:
-    """Triage and submit a draft in one transaction; the caller holds the row lock."""
-    given = {**(draft.answers or {}), **consent_answers}
-    answers = prune_answers(q, given)
-    # Triage sees every answer given (urgent rules also read answers that no longer apply)
-    # and every risk answer ever recorded on the draft, however it was later changed.
-    disclosed = [event.answers for event in draft.disclosures]
-    result = triage_response(q, rules, given, today, disclosed=disclosed)
-    contact = contact_details(q, answers)
-    scores = {name: score.to_dict() for name, score in result.scores.items()}
+    """Triage and submit a draft in one transaction; the caller holds the row lock.
 
-    draft.answers = answers
+    A screening already in the queue unfinished is completed in place: same row, and the
+    status and time a clinician has been working from stay.
+    """
+    given = {**(draft.answers or {}), **consent_answers}
+    triage_into(q, rules, draft, given, blind_index, today)
+    draft.answers = prune_answers(q, given)
     draft.progress = replace(draft.progress, pending={})
-    draft.contact = contact
-    draft.email_index = blind_index.email(contact["email"] or "")
-    draft.phone_index = blind_index.phone(contact["phone"] or "")
-    draft.name_index = blind_index.name(contact["name"] or "")
-    draft.flags = [flag.to_json() for flag in result.flags]
-    draft.scores = scores
-    draft.triage_category = result.category
-    draft.category_rank = CATEGORIES.index(result.category)
-    draft.phq9_total = result.scores["phq9"].total if "phq9" in result.scores else None
-    draft.gad7_total = result.scores["gad7"].total if "gad7" in result.scores else None
-    draft.rules_version = rules.version
     if language:
         draft.language = language  # the language the person finished in
+    if not draft.unfinished:
+        draft.status = "new"
+        draft.submitted_at = utcnow()
     draft.state = SubmissionState.SUBMITTED
-    draft.status = "new"
-    draft.submitted_at = utcnow()
-    draft.updated_at = draft.submitted_at
+    draft.unfinished = False
+    draft.updated_at = utcnow()
     # The tokens die with the draft: a resume link or old session can never reopen it.
     draft.draft_token_hash = None
     draft.released_token_hash = None
