@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from screening.clock import today, utcnow
 from screening.database import new_session
 from screening.escalation import escalate_unopened
+from screening.intake.reach import surface_idle_risk_drafts
 from screening.models import AuditEvent
 from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, response_to_answers
 from screening.questionnaire.triage import triage_response
@@ -185,12 +186,18 @@ def retention_purge() -> None:
 
 @notify_cli.command("escalate")
 def escalate_command() -> None:
-    """Escalate urgent screenings nobody opened in time to the on-call address (every minute)."""
+    """Queue idle risk drafts, escalate urgent screenings nobody opened in time (every minute)."""
     db = new_session(write=True)
     try:
+        # Idle risk drafts first: once queued, they are escalated like any urgent screening.
+        surfaced = surface_idle_risk_drafts(
+            db, registry(), current_app.config, current_app.extensions["blind_index"], utcnow()
+        )
         count = escalate_unopened(db, current_app.config, utcnow())
     finally:
         db.close()
+    if surfaced:
+        click.echo(f"Queued {surfaced} idle risk screening(s) unfinished.")
     if count:
         click.echo(f"Escalated {count} urgent screening(s).")
 

@@ -57,6 +57,7 @@ INT_SETTINGS = (
     "MAX_CONTENT_LENGTH",
     "MIN_FILL_SECONDS",
     "URGENT_ESCALATION_MINUTES",
+    "RISK_DRAFT_SURFACE_MINUTES",
     "PROXY_FIX_HOPS",
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
@@ -96,6 +97,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "URGENT_ESCALATION_EMAIL": "",
         "URGENT_ESCALATION_MINUTES": 30,
         "URGENT_WEBHOOK_URL": "",
+        # A draft with a risk disclosure left idle this long enters the queue unfinished
+        # (`flask notify escalate`); 0 turns that off, and the intro and privacy notice say so.
+        "RISK_DRAFT_SURFACE_MINUTES": 60,
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),

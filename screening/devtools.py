@@ -350,6 +350,7 @@ def stored_row(
         "contact": encrypted("contact", fields["contact"]),
         "public_id": secrets.token_urlsafe(16),
         "state": SubmissionState.SUBMITTED,
+        "unfinished": False,  # a plain INSERT: no ORM default fills it
         "language": seeded.language,
         "definition_version": seeded.definition_version,
         "created_at": submitted_at - timedelta(minutes=rng.randint(6, 40)),

@@ -16,9 +16,10 @@ from screening.questionnaire.flags import AnswerEvidence
 from screening.questionnaire.model import Item, Questionnaire, Section
 from screening.questionnaire.triage import RuleSet, urgent_flags
 
-# Where the person asked to go: the next step, the previous one, or away with a resume link.
-Move = Literal["next", "back", "save"]
-MOVES: tuple[Move, ...] = ("next", "back", "save")
+# Where the person asked to go: the next step, the previous one, away with a resume link, or
+# to the clinic now (the button beside the crisis resources).
+Move = Literal["next", "back", "save", "reach"]
+MOVES: tuple[Move, ...] = ("next", "back", "save", "reach")
 
 
 @dataclass(frozen=True)

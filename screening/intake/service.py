@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from screening.clock import as_utc, utcnow
@@ -70,10 +70,11 @@ def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submissio
     return draft, token
 
 
+# A draft, or a risk screening already in the queue that the person has not sent yet.
+OPEN_TO_PERSON = or_(Submission.state == SubmissionState.DRAFT, Submission.unfinished)
 # Built once: constructing the statement costs more than SQLAlchemy's cached run of it.
 _DRAFT_BY_TOKEN = select(Submission).where(
-    Submission.draft_token_hash == bindparam("digest"),
-    Submission.state == SubmissionState.DRAFT,
+    Submission.draft_token_hash == bindparam("digest"), OPEN_TO_PERSON
 )
 # A locked read replaces whatever the session held: the row as of the lock is what counts.
 _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options(
@@ -82,7 +83,7 @@ _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update().execution_options
 
 
 def find_draft(db: Session, token: str | None, *, for_update: bool = False) -> Submission | None:
-    """Return the draft a session token points at, if it is still a draft.
+    """Return the draft a session token points at, while the person may still answer it.
 
     Every write below expects a draft read `for_update` in its transaction: without the row
     lock, two tabs saving different steps at once on PostgreSQL would each write back the
@@ -250,8 +251,7 @@ def was_taken_over(db: Session, token: str | None) -> bool:
     return (
         db.scalars(
             select(Submission.id).where(
-                Submission.released_token_hash == token_digest(token),
-                Submission.state == SubmissionState.DRAFT,
+                Submission.released_token_hash == token_digest(token), OPEN_TO_PERSON
             )
         ).first()
         is not None
@@ -267,10 +267,7 @@ def resumable_draft(
     """
     query = (
         select(Submission)
-        .where(
-            Submission.resume_token_hash == token_digest(resume_token),
-            Submission.state == SubmissionState.DRAFT,
-        )
+        .where(Submission.resume_token_hash == token_digest(resume_token), OPEN_TO_PERSON)
         .execution_options(populate_existing=True)
     )
     draft = db.scalars(query.with_for_update() if for_update else query).first()
@@ -353,6 +350,26 @@ def submitted_fields(
     }
 
 
+def triage_into(
+    q: Questionnaire,
+    rules: RuleSet,
+    draft: Submission,
+    given: dict[str, Any],
+    blind_index: BlindIndex,
+    today: date,
+) -> None:
+    """Triage the answers given so far onto the row: contact, flags, scores and category.
+
+    Triage sees every answer given (urgent rules also read answers that no longer apply)
+    and every risk answer ever recorded on the draft, however it was later changed.
+    """
+    disclosed = [event.answers for event in draft.disclosures]
+    fields = submitted_fields(q, rules, given, blind_index, today, disclosed)
+    del fields["answers"]  # the caller decides whether the answers given are final
+    for name, value in fields.items():
+        setattr(draft, name, value)
+
+
 def submit_draft(
     db: Session,
     q: Questionnaire,
@@ -363,20 +380,23 @@ def submit_draft(
     today: date,
     language: str | None = None,
 ) -> Submission:
-    """Triage and submit a draft in one transaction; the caller holds the row lock."""
+    """Triage and submit a draft in one transaction; the caller holds the row lock.
+
+    A screening already in the queue unfinished is completed in place: same row, and the
+    status and time a clinician has been working from stay.
+    """
     given = {**(draft.answers or {}), **consent_answers}
-    # Triage sees every answer given (urgent rules also read answers that no longer apply)
-    # and every risk answer ever recorded on the draft, however it was later changed.
-    disclosed = [event.answers for event in draft.disclosures]
-    for name, value in submitted_fields(q, rules, given, blind_index, today, disclosed).items():
-        setattr(draft, name, value)
+    triage_into(q, rules, draft, given, blind_index, today)
+    draft.answers = prune_answers(q, given)
     draft.progress = replace(draft.progress, pending={})
     if language:
         draft.language = language  # the language the person finished in
+    if not draft.unfinished:
+        draft.status = "new"
+        draft.submitted_at = utcnow()
     draft.state = SubmissionState.SUBMITTED
-    draft.status = "new"
-    draft.submitted_at = utcnow()
-    draft.updated_at = draft.submitted_at
+    draft.unfinished = False
+    draft.updated_at = utcnow()
     # The tokens die with the draft: a resume link or old session can never reopen it.
     draft.draft_token_hash = None
     draft.released_token_hash = None

@@ -29,10 +29,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from screening import i18n
+from screening.clock import today
 from screening.database import get_session
 from screening.extensions import limiter
 from screening.i18n import current_language
-from screening.intake import failures, language, review, service
+from screening.intake import failures, language, reach, review, service
 from screening.intake.controller import (
     Invalid,
     KeepTyped,
@@ -84,7 +85,13 @@ def intro() -> str | Response | tuple[str, int]:
     draft = current_draft()
     if draft is None and g.get("draft_lost"):
         return lost_session()
-    return render_template("intake/intro.html", has_draft=draft is not None)
+    return render_template(
+        "intake/intro.html",
+        has_draft=draft is not None,
+        unfinished_notice=reach.unfinished_risk_notice(
+            current_app.config["RISK_DRAFT_SURFACE_MINUTES"]
+        ),
+    )
 
 
 @bp.post("/start")
@@ -189,6 +196,8 @@ def leave_step(q: Questionnaire, draft: Submission, section: Section, move: Move
             get_session(), draft, current_app.config["RESUME_LINK_DAYS"]
         )
         return redirect(url_for("intake.saved"))
+    if move == "reach":
+        return ask_for_contact(draft)
     if move == "back":
         return redirect(previous_destination(q, draft, section))
     return redirect(next_destination(q, draft, section))
@@ -202,6 +211,37 @@ def continue_after_support(section_id: str) -> Response:
         return lost_session()
     service.mark_crisis_seen(get_session(), draft)
     return redirect(url_for("intake.step", section_id=section_id))
+
+
+@bp.post("/contact-today")
+def contact_today() -> Response:
+    """The person at risk asks the clinic to contact them today (from the crisis page)."""
+    draft = current_draft(for_update=True)
+    if draft is None:
+        return lost_session()
+    return ask_for_contact(draft)
+
+
+def ask_for_contact(draft: Submission) -> Response:
+    """Put a risk screening in the queue now and confirm it; others go back to the wizard."""
+    db = get_session()
+    if not service.needs_help(db, draft):
+        return redirect(unfinished_or_review_url(questionnaire(), draft))
+    blind_index = current_app.extensions["blind_index"]
+    reach.ask_for_contact(db, registry(), draft, blind_index, today())
+    return redirect(url_for("intake.contact_asked"))
+
+
+@bp.get("/contact-today")
+def contact_asked() -> str | Response:
+    """Confirm the clinic was asked, keep every crisis resource, and offer to go on."""
+    draft = current_draft()
+    if draft is None or not draft.unfinished:
+        return redirect(url_for("intake.intro"))
+    return render_template(
+        "intake/contact_asked.html",
+        continue_url=unfinished_or_review_url(questionnaire(), draft),
+    )
 
 
 @bp.post("/review/continue")

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screening.clock import utcnow
@@ -61,6 +61,9 @@ class Submission(Base):
     # A clinician id without a foreign key (migration 0008): clinicians are never deleted.
     first_opened_by_id: Mapped[int | None] = mapped_column(Integer)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Submitted for a person at risk before they sent it (they asked to be contacted, or left
+    # it idle): in the queue now, and still open to them until they send it (migration 0010).
+    unfinished: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Every risk disclosure, oldest first; read only when a page shows the timeline.
     disclosures: Mapped[list[Disclosure]] = relationship(
@@ -110,3 +113,8 @@ class Submission(Base):
             "assignee_id",
         ),
     )  # fmt: skip
+
+    @property
+    def open_to_person(self) -> bool:
+        """Whether the person may still answer: a draft, or a risk screening not yet sent."""
+        return self.state == SubmissionState.DRAFT or self.unfinished

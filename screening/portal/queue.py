@@ -221,6 +221,8 @@ class QueueRow:
     overdue: bool
     first_opened_at: datetime | None = None
     first_opened_by: str | None = None
+    # In the queue before the person sent it (a risk screening: see screening.intake.reach).
+    unfinished: bool = False
 
     def waited(self, now: datetime) -> timedelta | None:
         """How long the screening waited for a clinician: until opened, or until `now`."""
@@ -279,6 +281,7 @@ ROW_COLUMNS = (
     Submission.follow_up_on,
     Submission.first_opened_at,
     Submission.first_opened_by_id,
+    Submission.unfinished,
 )
 # The clinician who opened a screening first, beside the one it is assigned to.
 FirstOpener = aliased(Clinician)
@@ -347,6 +350,7 @@ def load_page(
             overdue=is_overdue(s, today),
             first_opened_at=s.first_opened_at,
             first_opened_by=opener,
+            unfinished=s.unfinished,
         )
         for s, assignee, opener in db.execute(apply_order(query, f))
     ]

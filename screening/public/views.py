@@ -21,6 +21,7 @@ from flask import (
 from markupsafe import Markup
 
 from screening.i18n import TRANSLATIONS_DIR, current_language
+from screening.intake.reach import unfinished_risk_notice
 from screening.public.content import (
     CONTENT_DIR,
     Page,
@@ -38,7 +39,13 @@ def _content_options() -> dict[str, Any]:
     return {
         "package_dir": CONTENT_DIR,
         "override_dir": current_app.config["CONTENT_OVERRIDE_DIR"],
-        "clinic": clinic_tokens(current_app.config),
+        # The privacy notice says what the clinic sees of an unfinished risk screening.
+        "clinic": {
+            **clinic_tokens(current_app.config),
+            "unfinished_risk_notice": unfinished_risk_notice(
+                current_app.config["RISK_DRAFT_SURFACE_MINUTES"]
+            ),
+        },
     }
 
 

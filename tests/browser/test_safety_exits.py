@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser.checks import PHONE
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
     NEXT,
@@ -26,6 +25,7 @@ from tests.browser.journey import (
 
 pytestmark = pytest.mark.browser
 
+PHONE = {"width": 390, "height": 844}
 LINKS = ('a[href="tel:988"]', 'a[href="sms:741741"]', 'a[href="tel:911"]')
 
 

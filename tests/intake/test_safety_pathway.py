@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -41,14 +40,6 @@ PANEL_TEXT = {
     "es": ("Nadie revisa este formulario en tiempo real.", "AYUDA"),
 }
 LINKS = ('href="tel:988"', 'href="sms:741741"', 'href="tel:911"')
-
-
-@pytest.fixture(params=["en", "es"])
-def person(request: pytest.FixtureRequest, app: Flask) -> tuple[FlaskClient, str]:
-    """A person answering in English, then in Spanish."""
-    client = app.test_client()
-    assert client.get(f"/?lang={request.param}").status_code == 200
-    return client, request.param
 
 
 def assert_full_crisis_panel(html: str, lang: str) -> None:
