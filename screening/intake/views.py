@@ -216,7 +216,7 @@ def continue_after_support(section_id: str) -> Response:
 @bp.post("/contact-today")
 def contact_today() -> Response:
     """The person at risk asks the clinic to contact them today (from the crisis page)."""
-    draft = current_draft(for_update=True)
+    draft = current_draft()
     if draft is None:
         return lost_session()
     return ask_for_contact(draft)

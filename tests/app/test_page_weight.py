@@ -87,6 +87,15 @@ def weigh(client: FlaskClient, url: str, html: bytes) -> tuple[int, list[str]]:
     return total, foreign
 
 
+# The crisis page, in any language: the only page with a form asking the clinic to call.
+CRISIS_PAGE = b'action="/screening/contact-today"'
+
+
+def continue_action(html: bytes) -> str:
+    """Return where the crisis page's "Continue with the screening" form posts (its last form)."""
+    return re.findall(r'<form method="post" action="([^"]+)"', html.decode())[-1]
+
+
 def walk_the_screening(app: Flask, client: FlaskClient) -> dict[str, tuple[str, bytes]]:
     """Go through every page of the screening (saved and resumed on the way); return them."""
     answers: dict[str, Any] = every_step_answers()
@@ -103,9 +112,9 @@ def walk_the_screening(app: Flask, client: FlaskClient) -> dict[str, tuple[str, 
     while path.startswith(STEP_PREFIX):
         section_id = path.removeprefix(STEP_PREFIX)
         show(f"step {section_id}", path)
-        if f'action="{path}/continue"'.encode() in pages[f"step {section_id}"][1]:
+        if CRISIS_PAGE in pages[f"step {section_id}"][1]:
             pages["crisis page"] = pages.pop(f"step {section_id}")
-            path = location(client.post(f"{path}/continue"))
+            path = location(client.post(continue_action(pages["crisis page"][1])))
             continue
         data = section_formdata(app, section_id, answers)
         if section_id == "practicalities" and not saved:
@@ -119,6 +128,10 @@ def walk_the_screening(app: Flask, client: FlaskClient) -> dict[str, tuple[str, 
         path = location(client.post(path, data=data))
     assert path == "/screening/review", path
     show("review", path)
+    if CRISIS_PAGE in pages["review"][1]:  # help owed (a resumed disclosure) comes first
+        pages["crisis page before review"] = pages.pop("review")
+        client.post(continue_action(pages["crisis page before review"][1]))
+        show("review", path)
     show("confirmation", location(client.post(path, data=consent_formdata(app))))
     return pages
 
