@@ -238,7 +238,8 @@ def test_internal_links_point_at_known_pages() -> None:
             _, body = split_source(shipped_path(slug, lang))
             for target in re.findall(r"\]\(([^)]*)\)", body):
                 if not target.startswith(("https://", "mailto:")):
-                    assert target in PAGES, (slug, target)
+                    # An anchor (reading-list#ref-…) is checked by test_citations.py.
+                    assert target.partition("#")[0] in PAGES, (slug, target)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -365,6 +366,19 @@ def test_tokens_are_substituted_and_escaped(tmp_path: Path) -> None:
     assert 'href="mailto:intake_team@example.org"' in page.html
     # The template escapes titles itself, so front matter gets the raw value.
     assert page.title == 'Contact <script>alert("x")</script> & *Co*'
+
+
+def test_clinic_value_cannot_add_attributes_or_anchors(tmp_path: Path) -> None:
+    write_page(tmp_path, "contact", body="- Ask {{ clinic_name }}\n  {#ref-x}")
+    page = load("contact", override_dir=tmp_path, clinic={**CLINIC, "clinic_name": "Us {#main}"})
+    assert '<li id="ref-x">Ask Us {#main}</li>' in page.html
+
+
+def test_only_reference_anchors_keep_their_id(tmp_path: Path) -> None:
+    body = "## Sources {#ref-sources}\n\n- One\n  {#ref-one}\n- Two\n  {#main}\n\nText {#ref-p}"
+    write_page(tmp_path, "faq", body=body)
+    html_out = load("faq", override_dir=tmp_path).html
+    assert re.findall(r'id="([^"]*)"', html_out) == ["ref-sources", "ref-one"]
 
 
 def test_multi_line_clinic_value_cannot_change_the_page_structure(tmp_path: Path) -> None:
