@@ -310,6 +310,19 @@ def test_pages_about_the_screening_give_the_crisis_line(slug: str, lang: str) ->
     assert "988" in visible_text(load(slug, lang))
 
 
+@pytest.mark.parametrize("slug", PAGES)
+def test_spanish_crisis_lines_say_oprima_2_to_callers_and_ayuda_to_texters(slug: str) -> None:
+    # "Press 2" is a phone menu: a person who texts 988 or 741741 in Spanish sends AYUDA.
+    _, body = split_source(shipped_path(slug, "es"))
+    for line in body.splitlines():
+        for texting in re.finditer(r"mensaje de texto al \*\*(?:988|741741)\*\*", line):
+            assert line[: texting.start()].endswith("**AYUDA** por "), line
+        if "oprima 2" in line:
+            before = line[: line.index("oprima 2")]
+            assert "lame" in before and "mensaje de texto" not in before, line
+    assert "988" not in body or "**AYUDA**" in body
+
+
 # --- loader behaviour ---------------------------------------------------------------------
 
 
