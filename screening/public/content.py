@@ -57,13 +57,21 @@ ALLOWED_TAGS = frozenset(
         "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "hr", "br",
     }
 )  # fmt: skip
-ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    # An anchor a page can link to, such as a reading-list entry (``reading-list#ref-…``).
+    **{tag: {"id"} for tag in ("li", "h2", "h3", "h4")},
+}
+# Content ids live in their own namespace so a pasted id can never clash with one the layout
+# owns (the skip link's "main", the error summary); any other id is dropped.
+ANCHOR_ID_RE = re.compile(r"ref-[a-z0-9]+(?:-[a-z0-9]+)*")
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # nh3 (ammonia) adds this to every <a>, not only external ones; on internal links it merely
 # drops the Referer header, which suits pages about health anyway.
 LINK_REL = "noopener noreferrer"
 
-MARKDOWN_EXTENSIONS = ("tables", "sane_lists")
+# attr_list gives an entry its anchor: a line "{#ref-zarate-2006}" under a list item.
+MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "attr_list")
 
 _SLUG_RE = re.compile(r"[a-z0-9-]+")
 _LANG_RE = re.compile(r"[a-z]{2}")
@@ -74,7 +82,8 @@ _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)(.*)\Z", r
 # Characters that Markdown would treat as syntax inside a substituted value (an email such as
 # a_b_c@example.org must not turn into emphasis); entities render as the same characters.
 _MARKDOWN_ACTIVE = {"\\": "&#92;", "*": "&#42;", "_": "&#95;", "`": "&#96;", "[": "&#91;",
-                    "]": "&#93;", "#": "&#35;", "|": "&#124;"}  # fmt: skip
+                    "]": "&#93;", "#": "&#35;", "|": "&#124;", "{": "&#123;",
+                    "}": "&#125;"}  # fmt: skip
 
 
 class PageNotFound(LookupError):
@@ -203,7 +212,15 @@ def render_markdown(source: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_keep_attribute,
     )
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Keep an allowed attribute, except an id outside the content's own namespace."""
+    if name == "id" and not ANCHOR_ID_RE.fullmatch(value):
+        return None
+    return value
 
 
 def substitute_tokens(text: str, clinic: Mapping[str, str], *, escape: bool) -> str:

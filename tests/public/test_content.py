@@ -238,7 +238,8 @@ def test_internal_links_point_at_known_pages() -> None:
             _, body = split_source(shipped_path(slug, lang))
             for target in re.findall(r"\]\(([^)]*)\)", body):
                 if not target.startswith(("https://", "mailto:")):
-                    assert target in PAGES, (slug, target)
+                    # An anchor (reading-list#ref-…) is checked by test_citations.py.
+                    assert target.partition("#")[0] in PAGES, (slug, target)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -255,6 +256,36 @@ def test_reading_list_links_are_plain_https(lang: str) -> None:
     hrefs = re.findall(r'href="([^"]+)"', page.html)
     assert hrefs and all(href.startswith("https://") for href in hrefs)
     assert "<img" not in page.html
+
+
+# Entries whose article we could not find at a confirmed address (title search only), and the
+# clinic's own estimate, which is not a publication.
+UNLINKED_ENTRIES = (
+    "Listening to Ketamine",
+    "I Was Paralyzed by Severe Depression",
+    "What I wish I'd known before ketamine therapy",
+    "Worth the trip",
+    "Ketamine for treatment-resistant depression: recent developments",
+    "{{ clinic_name }}",
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_reading_list_entry_links_to_its_source_where_one_is_known(lang: str) -> None:
+    _, body = split_source(shipped_path("reading-list", lang))
+    entries = [line for line in body.splitlines() if line.startswith("- ")]
+    unlinked = [line for line in entries if "](https://" not in line]
+    assert len(entries) > 20
+    assert [e for e in unlinked if not any(title in e for title in UNLINKED_ENTRIES)] == []
+    assert len(unlinked) == len(UNLINKED_ENTRIES)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_reading_list_says_mdma_therapy_was_not_approved(lang: str) -> None:
+    text = visible_text(load("reading-list", lang))
+    assert "2024" in text and "FDA" in text
+    not_approved = {"en": "not an approved treatment", "es": "no es un tratamiento aprobado"}
+    assert not_approved[lang] in text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -277,6 +308,19 @@ def test_privacy_notice_states_its_version(lang: str) -> None:
 @pytest.mark.parametrize("slug", ["home", "what-to-expect", "is-it-right-for-me", "faq", "contact"])
 def test_pages_about_the_screening_give_the_crisis_line(slug: str, lang: str) -> None:
     assert "988" in visible_text(load(slug, lang))
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_spanish_crisis_lines_say_oprima_2_to_callers_and_ayuda_to_texters(slug: str) -> None:
+    # "Press 2" is a phone menu: a person who texts 988 or 741741 in Spanish sends AYUDA.
+    _, body = split_source(shipped_path(slug, "es"))
+    for line in body.splitlines():
+        for texting in re.finditer(r"mensaje de texto al \*\*(?:988|741741)\*\*", line):
+            assert line[: texting.start()].endswith("**AYUDA** por "), line
+        if "oprima 2" in line:
+            before = line[: line.index("oprima 2")]
+            assert "lame" in before and "mensaje de texto" not in before, line
+    assert "988" not in body or "**AYUDA**" in body
 
 
 # --- loader behaviour ---------------------------------------------------------------------
@@ -365,6 +409,19 @@ def test_tokens_are_substituted_and_escaped(tmp_path: Path) -> None:
     assert 'href="mailto:intake_team@example.org"' in page.html
     # The template escapes titles itself, so front matter gets the raw value.
     assert page.title == 'Contact <script>alert("x")</script> & *Co*'
+
+
+def test_clinic_value_cannot_add_attributes_or_anchors(tmp_path: Path) -> None:
+    write_page(tmp_path, "contact", body="- Ask {{ clinic_name }}\n  {#ref-x}")
+    page = load("contact", override_dir=tmp_path, clinic={**CLINIC, "clinic_name": "Us {#main}"})
+    assert '<li id="ref-x">Ask Us {#main}</li>' in page.html
+
+
+def test_only_reference_anchors_keep_their_id(tmp_path: Path) -> None:
+    body = "## Sources {#ref-sources}\n\n- One\n  {#ref-one}\n- Two\n  {#main}\n\nText {#ref-p}"
+    write_page(tmp_path, "faq", body=body)
+    html_out = load("faq", override_dir=tmp_path).html
+    assert re.findall(r'id="([^"]*)"', html_out) == ["ref-sources", "ref-one"]
 
 
 def test_multi_line_clinic_value_cannot_change_the_page_structure(tmp_path: Path) -> None:
