@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,10 +82,20 @@ def immutable(*paths: Path) -> Iterator[None]:
         subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
 
 
-def test_unwritable_sqlite_file_shows_503_with_answers_and_recovers(tmp_path, database_url):
+@pytest.fixture
+def disk_folder() -> Iterator[Path]:
+    """A folder on disk: tmpfs, where `make test` keeps test files, lets a connection that
+    is already open go on writing to a file made immutable."""
+    folder = Path(tempfile.mkdtemp(prefix="threshold-outage-", dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_unwritable_sqlite_file_shows_503_with_answers_and_recovers(disk_folder, database_url):
     if not database_url.startswith("sqlite"):
         pytest.skip("an unwritable file is a SQLite outage; PostgreSQL's is in tests/scale")
-    app = make_app(tmp_path, database_url)
+    database_url = f"sqlite:///{disk_folder / 'test.sqlite3'}"
+    app = make_app(disk_folder, database_url)
     client = app.test_client()
     start(client)
     answers = clean_answers(full_name="Dana Readonly")
