@@ -85,19 +85,18 @@ def _age_score(item: Item, answers: Mapping[str, Any], today: date) -> Score:
     return Score("age", age_on(birth_date, today))
 
 
-def _bmi_score(q: Questionnaire, answers: Mapping[str, Any]) -> Score:
-    """Body-mass index from pounds, feet and inches, to the nearest whole number.
+def _bmi_score(q: Questionnaire, answers: Mapping[str, Any]) -> Score | None:
+    """Body-mass index to the nearest whole number; None unless weight and height were given.
 
-    A blank inches field with feet given counts as 0 inches ("5 feet").
+    Both are optional, so a missing one means no BMI, never an incomplete score. A blank inches
+    field with feet given counts as 0 inches ("5 feet").
     """
     pounds = q.role_answer("weight-pounds", answers)
     feet = q.role_answer("height-feet", answers)
     inches = q.role_answer("height-inches", answers) or 0
-    numbers = (pounds, feet, inches)
-    if not all(isinstance(n, int) for n in numbers) or feet < 1:
-        return Score("bmi", None, complete=False)
-    height = feet * 12 + inches
-    return Score("bmi", round(703 * pounds / height**2))
+    if not all(isinstance(n, int) for n in (pounds, feet, inches)) or feet < 1:
+        return None
+    return Score("bmi", round(703 * pounds / (feet * 12 + inches) ** 2))
 
 
 def available_scores(q: Questionnaire) -> set[str]:
@@ -123,7 +122,6 @@ def score_answers(q: Questionnaire, answers: Mapping[str, Any], today: date) -> 
         scores["antidepressant_trials"] = _ordinal_score(trials, "antidepressant_trials", answers)
     if "age" in derived:
         scores["age"] = _age_score(q.role_item("date-of-birth"), answers, today)
-    # Weight and height are optional: no BMI rather than an incomplete one when not given.
-    if "bmi" in derived and (bmi := _bmi_score(q, answers)).total is not None:
+    if "bmi" in derived and (bmi := _bmi_score(q, answers)):
         scores["bmi"] = bmi
     return scores
