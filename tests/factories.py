@@ -120,7 +120,11 @@ URGENT = {
     "safety_safe_now": True,
 }
 INCOMPLETE = {"diagnoses": None}  # a required contraindication question left unanswered
-INELIGIBLE = {"psychotic_symptoms": True}
+INELIGIBLE = {  # heard or saw things when sober, and they felt real at the time
+    "psychotic_symptoms": True,
+    "unusual_experiences_when": "other-times",
+    "unusual_experiences_real": "seemed-real",
+}
 NEEDS_REVIEW = {"sober_driver": "no"}
 
 

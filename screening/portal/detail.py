@@ -26,6 +26,7 @@ SCORE_LABELS = {
     **{name: instrument.label for name, instrument in INSTRUMENTS.items()},
     "antidepressant_trials": _l("Antidepressant trials"),
     "age": _l("Age"),
+    "bmi": _l("BMI (from the weight and height given)"),
 }
 LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish (español)")}
 

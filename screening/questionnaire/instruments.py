@@ -15,8 +15,13 @@ if TYPE_CHECKING:  # the model imports this module to validate instrument names
     from .model import Item, Questionnaire, Section
 
 # Numbers that are not instruments but that rules test and clinicians see: each score's name
-# and the role of the definition item it is read from.
-DERIVED_SCORES = {"antidepressant_trials": "antidepressant-trials", "age": "date-of-birth"}
+# and the roles of the definition items it is read from (the questionnaire must have them all).
+DERIVED_SCORES = {
+    "antidepressant_trials": ("antidepressant-trials",),
+    "age": ("date-of-birth",),
+    # For the clinician only (dosing, airway risk); never shown to the person.
+    "bmi": ("weight-pounds", "height-feet", "height-inches"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,10 @@ class Instrument:
 
 
 def _auditc_threshold(q: Questionnaire, answers: Mapping[str, Any]) -> int:
-    # WHO: 4+ for men, 3+ for women (the sex assigned at birth, found by its role).
-    sex = q.role_item("sex-at-birth")
-    return 3 if sex is not None and answers.get(sex.link_id) == "female" else 4
+    # 4+ for men, 3+ for women. Only an answer of "male" (sex assigned at birth, found by its
+    # role) earns the higher cut-off: intersex, "rather not say" and no answer get 3, so a
+    # missing answer never hides a positive screen.
+    return 4 if q.role_answer("sex-at-birth", answers) == "male" else 3
 
 
 INSTRUMENTS: dict[str, Instrument] = {

@@ -104,6 +104,9 @@ ITEM_ROLES = {
     "date-of-birth": "date",
     "sex-at-birth": "choice",
     "antidepressant-trials": "choice",
+    "weight-pounds": "integer",
+    "height-feet": "integer",
+    "height-inches": "integer",
 }
 # The consent section is asked on the review page, not as a wizard step.
 SECTION_ROLES = ("consent",)

@@ -85,14 +85,30 @@ def _age_score(item: Item, answers: Mapping[str, Any], today: date) -> Score:
     return Score("age", age_on(birth_date, today))
 
 
+def _bmi_score(q: Questionnaire, answers: Mapping[str, Any]) -> Score | None:
+    """Body-mass index to the nearest whole number; None unless weight and height were given.
+
+    Both are optional, so a missing one means no BMI, never an incomplete score. A blank inches
+    field with feet given counts as 0 inches ("5 feet").
+    """
+    pounds = q.role_answer("weight-pounds", answers)
+    feet = q.role_answer("height-feet", answers)
+    inches = q.role_answer("height-inches", answers) or 0
+    if not all(isinstance(n, int) for n in (pounds, feet, inches)) or feet < 1:
+        return None
+    return Score("bmi", round(703 * pounds / (feet * 12 + inches) ** 2))
+
+
 def available_scores(q: Questionnaire) -> set[str]:
     """Return the score names this questionnaire can produce (for checking triage rules)."""
     names = {s.instrument for s in q.sections if s.instrument}
-    return names | {name for name, role in DERIVED_SCORES.items() if q.role_item(role)}
+    return names | {
+        name for name, roles in DERIVED_SCORES.items() if all(q.role_item(r) for r in roles)
+    }
 
 
 def score_answers(q: Questionnaire, answers: Mapping[str, Any], today: date) -> dict[str, Score]:
-    """Score every instrument that applies, plus antidepressant trials and age."""
+    """Score every instrument that applies, plus antidepressant trials, age and BMI."""
     answers = prune_answers(q, answers)
     scores: dict[str, Score] = {}
     for section in q.sections:
@@ -100,10 +116,12 @@ def score_answers(q: Questionnaire, answers: Mapping[str, Any], today: date) -> 
         if section.instrument and is_enabled(section, answers):
             instrument = INSTRUMENTS[section.instrument]
             scores[instrument.name] = _score_instrument(q, instrument, section, answers)
-    trials = q.role_item(DERIVED_SCORES["antidepressant_trials"])
-    if trials is not None:
+    derived = available_scores(q)
+    if "antidepressant_trials" in derived:
+        trials = q.role_item("antidepressant-trials")
         scores["antidepressant_trials"] = _ordinal_score(trials, "antidepressant_trials", answers)
-    birth_date = q.role_item(DERIVED_SCORES["age"])
-    if birth_date is not None:
-        scores["age"] = _age_score(birth_date, answers, today)
+    if "age" in derived:
+        scores["age"] = _age_score(q.role_item("date-of-birth"), answers, today)
+    if "bmi" in derived and (bmi := _bmi_score(q, answers)):
+        scores["bmi"] = bmi
     return scores

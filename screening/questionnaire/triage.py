@@ -278,8 +278,9 @@ def triage_inputs(q: Questionnaire, rules: RuleSet) -> set[str]:
                 found.add(cond.question)
             elif cond.score in INSTRUMENTS:
                 found |= {item.link_id for item in INSTRUMENTS[cond.score].items(q)}
-            elif item := q.role_item(DERIVED_SCORES[cond.score]):
-                found.add(item.link_id)
+            else:
+                roles = DERIVED_SCORES[cond.score]
+                found |= {item.link_id for role in roles if (item := q.role_item(role))}
     # An unanswered gate hides the question it guards, so the gate is needed as well. Gates
     # come before what they guard (the loader insists), so one backward pass finds them all.
     for section in reversed(q.sections):

@@ -58,8 +58,10 @@ def test_safety_step_and_footer_in_spanish(app: Flask, spanish_client: FlaskClie
     gad7 = section_formdata(app, "gad7", walk_answers())
     assert location(spanish_client.post("/screening/step/gad7", data=gad7)).endswith("/safety")
     safety = read_page(spanish_client.get("/screening/step/safety").data).text
-    assert "988 ahora (oprima 2 para español)" in safety
-    assert "(oprima 2 para español). En una emergencia, llame al 911." in safety  # footer
+    # Calls press 2; texts in Spanish start with AYUDA (the 988 Lifeline's own keyword).
+    assert "llame ahora al 988 (oprima 2 para español)" in safety
+    assert "envíe la palabra AYUDA por mensaje de texto al 988" in safety
+    assert "mensaje de texto al 988 (oprima" not in safety  # "press 2" is never for texts
 
 
 def test_english_crisis_panel_is_unchanged(app: Flask, client: FlaskClient) -> None:

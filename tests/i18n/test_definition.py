@@ -10,27 +10,11 @@ from screening.config import PACKAGE_DIR
 from screening.questionnaire.model import LocalizedText, Questionnaire, load_definition
 
 # Validated instruments are shown only in their official wording: never paraphrased, never
-# machine-translated. Until the official Spanish of these is confirmed word for word (several
-# independent copies of the owner's own form agreeing), they stay in English, and the Spanish
-# page says so (the section's Spanish intro or notice).
-OFFICIAL_WORDING_PENDING = {
-    # AUDIT-C (WHO AUDIT questions 1-3, in the VA's US wording with US standard drinks): the
-    # Spanish versions found differ from one another and from this form (e.g. "four or more"
-    # drinks, Spain's "consumiciones"); no official US Spanish AUDIT-C could be confirmed.
-    "auditc-1": "AUDIT-C",
-    "auditc-2": "AUDIT-C",
-    "auditc-3": "AUDIT-C",
-    # PC-PTSD-5 (VA National Center for PTSD): no official Spanish version could be confirmed;
-    # the Spanish versions found are of other PTSD scales (PCL-5, Spain and Mexico).
-    "pcptsd5": "PC-PTSD-5 (the section's introduction is part of the instrument)",
-    "pcptsd5-event": "PC-PTSD-5",
-    "pcptsd5-past-month": "PC-PTSD-5",
-    "pcptsd5-1": "PC-PTSD-5",
-    "pcptsd5-2": "PC-PTSD-5",
-    "pcptsd5-3": "PC-PTSD-5",
-    "pcptsd5-4": "PC-PTSD-5",
-    "pcptsd5-5": "PC-PTSD-5",
-}
+# machine-translated. A linkId listed here would be shown in English on Spanish pages (marked
+# lang="en") until its official Spanish is confirmed. Empty since 2026.11.3: AUDIT-C uses the
+# WHO's Spanish AUDIT, and PC-PTSD-5 a translation marked as pending verification against the
+# VA's Spanish version (see intake.yaml and test_unverified_translation_says_so below).
+OFFICIAL_WORDING_PENDING: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +66,39 @@ def test_pending_list_names_only_instrument_texts_that_still_lack_spanish(
         assert section.instrument in {"auditc", "pcptsd5"}, link_id
 
 
-def test_sections_with_pending_wording_say_so_in_spanish(questionnaire: Questionnaire) -> None:
-    for link_id in ("substance-use", "pcptsd5"):
-        section = questionnaire.section(link_id)
-        said = " ".join(t.get("es") for t in (section.intro, section.notice) if t is not None)
-        assert "en inglés" in said and "versión oficial en español" in said, link_id
+def test_pending_list_is_empty() -> None:
+    assert OFFICIAL_WORDING_PENDING == {}
+
+
+def test_unverified_translation_says_so(questionnaire: Questionnaire) -> None:
+    # The PC-PTSD-5 Spanish is the clinic's own until checked against the VA's version: the
+    # notice says so to Spanish readers, and the definition names what to verify against.
+    notice = questionnaire.section("pcptsd5").notice
+    assert notice is not None
+    assert "pendiente de verificación" in notice.get("es")
+    assert "Centro Nacional para el TEPT" in notice.get("es")
+    source = (PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml").read_text(encoding="utf-8")
+    assert "translation pending verification against the VA National Center for PTSD" in source
+
+
+def test_auditc_spanish_is_the_who_wording(questionnaire: Questionnaire) -> None:
+    # WHO/MSD/MSB/01.6a (the WHO's Spanish AUDIT manual), questions 1-3 and answers unchanged.
+    texts = [questionnaire.item(f"auditc-{n}").text.get("es") for n in (1, 2, 3)]
+    assert texts == [
+        "¿Con qué frecuencia consume alguna bebida alcohólica?",
+        "¿Cuántas consumiciones de bebidas alcohólicas suele realizar en un día de consumo normal?",
+        "¿Con qué frecuencia toma 6 o más bebidas alcohólicas en un solo día?",
+    ]
+    answers = [o.display.get("es") for o in questionnaire.item("auditc-3").options]
+    assert answers == [
+        "Nunca",
+        "Menos de una vez al mes",
+        "Mensualmente",
+        "Semanalmente",
+        "A diario o casi a diario",
+    ]
+    source = (PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml").read_text(encoding="utf-8")
+    assert "WHO/MSD/MSB/01.6a" in source
 
 
 def test_validated_spanish_is_the_official_wording(questionnaire: Questionnaire) -> None:

@@ -163,17 +163,29 @@ def test_review_shows_dates_the_spanish_way(app: Flask, spanish_client: FlaskCli
     assert "12 de abril de 1988" in read_page(seen["review"]).text
 
 
-def test_english_only_instrument_texts_are_marked_lang_en_on_spanish_pages(app):
-    """Screen readers pronounce the not-yet-translated instrument texts as English."""
-    from tests.intake.wizard_driver import section_formdata, start
-    from tests.questionnaire.factories import clean_answers
+def test_instruments_are_in_spanish_and_fallbacks_are_marked_lang_en(app):
+    """AUDIT-C and PC-PTSD-5 show Spanish; a text without Spanish is still marked as English."""
+    from dataclasses import replace
 
-    client = app.test_client()
-    client.get("/?lang=es")
-    start(client)
-    answers = clean_answers()
-    for section in ("about-you", "concerns", "treatment-history", "phq9", "gad7", "medical"):
-        client.post(f"/screening/step/{section}", data=section_formdata(app, section, answers))
-    html = client.get("/screening/step/substance-use").data.decode()
-    assert '<span lang="en">' in html
-    assert '<label for="auditc-1-1" lang="en">' in html
+    from werkzeug.datastructures import MultiDict
+
+    from screening.intake.forms import build_section_form
+    from screening.presenters import question_views
+    from screening.questionnaire.model import LocalizedText
+    from tests.intake.test_forms import DAY
+    from tests.intake.test_question_macro import macro_html, views_for
+
+    with app.test_request_context("/?lang=es"):
+        for section_id, spanish in (
+            ("substance-use", "¿Con qué frecuencia consume alguna bebida alcohólica?"),
+            ("pcptsd5", "¿Alguna vez ha vivido este tipo de evento?"),
+        ):
+            html = macro_html(views_for(section_id, "es", MultiDict()))
+            assert spanish in html and 'lang="en"' not in html, section_id
+        # A clinic's own definition may still have an English-only question.
+        section = registry().current.section("concerns")
+        english_only = replace(section.items[0], text=LocalizedText.of("Only in English"))
+        section = replace(section, items=(english_only, *section.items[1:]))
+        form = build_section_form(section, list(section.items), "es", DAY, MultiDict())
+        views = question_views(section, form, list(section.items), {}, "es", registry().current)
+        assert '<span lang="en">Only in English</span>' in macro_html(views)

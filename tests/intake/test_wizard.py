@@ -61,7 +61,12 @@ def test_complete_screening_creates_one_triaged_submission(app, client):
 
 
 def test_confirmation_never_states_a_verdict(app, client):
-    done = complete_screening(app, client, clean_answers(**{"psychotic-symptoms": True}))
+    psychosis = {
+        "psychotic-symptoms": True,
+        "unusual-experiences-when": "other-times",
+        "unusual-experiences-real": "seemed-real",
+    }
+    done = complete_screening(app, client, clean_answers(**psychosis))
     text = done.data.decode().lower()
     assert "eligible" not in text and "not a fit" not in text
     assert stored_submissions(app)[0].triage_category == "likely-ineligible"

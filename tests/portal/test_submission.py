@@ -319,7 +319,7 @@ def test_fhir_download_is_a_valid_completed_questionnaire_response(app: Flask) -
     assert resource.authored is not None
     assert data["authored"].startswith(stored.submitted_at.strftime("%Y-%m-%dT%H:%M:%S"))
     assert data["identifier"]["value"] == public_id
-    assert data["questionnaire"].endswith("|2026.11.2")
+    assert data["questionnaire"].endswith("|2026.11.3")
     assert data["extension"] == [
         {
             "url": "http://localhost/fhir/StructureDefinition/triage-category",

@@ -58,19 +58,30 @@ def _base() -> dict[str, Any]:
         "prior-ketamine": "none",
         "hospitalized": False,
         "suicidal-behavior": "never",
+        "lethal-means": ["none"],
         # phq9: 2+2+2+2+1+1+1+1+0 = 12, moderate; item 9 "not at all"
         **phq9_answers(2, 2, 2, 2, 1, 1, 1, 1, 0),
         "phq9-difficulty": "LA6573-5",
         # gad7: 7, mild
         **gad7_answers(1, 1, 1, 1, 1, 1, 1),
+        # pcptsd5: no trauma of that kind, score 0
+        "pcptsd5-event": "no",
         # medical
         "sex-at-birth": "female",
         "diagnoses": ["none"],
         "psychotic-symptoms": False,
+        "dissociation-experience": "never",
         "mania-past-year": False,
         "family-psychosis": "no",
         "medical-conditions": ["none"],
+        "seizures": "no",
         "high-blood-pressure": "no",
+        "bp-systolic": 118,
+        "bp-diastolic": 76,
+        # 5 ft 7 in, 150 lb: BMI 23
+        "weight": 150,
+        "height-feet": 5,
+        "height-inches": 7,
         "has-allergies": False,
         "ketamine-reaction": "no",
         "pregnancy": "no",
@@ -83,9 +94,12 @@ def _base() -> dict[str, Any]:
         "substance-concern": "no",
         # medications
         "current-medications": "Sertraline 100 mg each morning",
+        "prescriber": "Dr. Lee, Gilroy Family Medicine",
+        "prescriber-contact-ok": "yes",
         "medication-classes": ["ssri-snri"],
         # practicalities
         "sober-driver": "yes",
+        "support-person": "yes",
         "visit-preference": "in-person",
         "payment": "self-pay",
         "availability": ["weekday-mornings", "weekends"],

@@ -107,14 +107,16 @@ def test_item_without_conditions_is_always_enabled() -> None:
 
 def test_safety_section_follows_phq9_item9(questionnaire: Questionnaire) -> None:
     ids = [s.link_id for s in enabled_sections(questionnaire, clean_answers())]
-    assert "safety" not in ids and "pcptsd5" not in ids
+    assert "safety" not in ids
     risky = clean_answers(**{"phq9-9": SEVERAL_DAYS})
     assert "safety" in [s.link_id for s in enabled_sections(questionnaire, risky)]
 
 
-def test_pcptsd5_section_follows_trauma_among_reasons(questionnaire: Questionnaire) -> None:
-    answers = clean_answers(reasons=["anxiety", "ptsd-trauma"])
-    assert "pcptsd5" in [s.link_id for s in enabled_sections(questionnaire, answers)]
+def test_pcptsd5_section_is_asked_whatever_the_reasons(questionnaire: Questionnaire) -> None:
+    # Trauma history shapes every dosing-session plan, not only for those seeking PTSD care.
+    for reasons in (["depression"], ["anxiety", "ptsd-trauma"]):
+        answers = clean_answers(reasons=reasons)
+        assert "pcptsd5" in [s.link_id for s in enabled_sections(questionnaire, answers)]
 
 
 def test_enabled_items_respects_item_conditions(questionnaire: Questionnaire) -> None:
@@ -165,10 +167,13 @@ def test_prune_drops_a_follow_up_whose_trigger_changed(questionnaire: Questionna
 
 
 def test_prune_follows_chains_through_sections(questionnaire: Questionnaire) -> None:
-    # reasons -> pcptsd5 section -> pcptsd5-event -> pcptsd5-1..5
-    answers = clean_answers(**{"pcptsd5-event": "yes", "pcptsd5-1": "yes", "pcptsd5-2": "no"})
+    # phq9-9 -> safety section -> its items; pcptsd5-event "no" -> pcptsd5-1..5
+    answers = clean_answers(
+        **{"safety-plan": True, "pcptsd5-event": "no", "pcptsd5-1": "yes", "pcptsd5-2": "no"}
+    )
     pruned = prune_answers(questionnaire, answers)
-    assert not any(key.startswith("pcptsd5") for key in pruned)
+    assert "safety-plan" not in pruned
+    assert [key for key in pruned if key.startswith("pcptsd5")] == ["pcptsd5-event"]
 
 
 def test_prune_does_not_change_its_input(questionnaire: Questionnaire) -> None:

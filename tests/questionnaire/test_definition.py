@@ -56,7 +56,7 @@ def test_shipped_definition_has_sections_in_order(questionnaire: Questionnaire) 
     assert [s.link_id for s in questionnaire.sections] == SECTION_ORDER
     assert questionnaire.id == "threshold-intake"
     assert questionnaire.url == "https://threshold.example/fhir/Questionnaire/threshold-intake"
-    assert questionnaire.version == "2026.11.2"
+    assert questionnaire.version == "2026.11.3"
     assert questionnaire.privacy_notice_version == "2026-11"
     assert questionnaire.source == str(DEFINITION_PATH)
 
@@ -269,6 +269,9 @@ def test_shipped_roles_point_at_the_contact_and_consent_items(
         "date-of-birth": "date-of-birth",
         "sex-at-birth": "sex-at-birth",
         "antidepressant-trials": "antidepressant-trials",
+        "weight-pounds": "weight",
+        "height-feet": "height-feet",
+        "height-inches": "height-inches",
     }
     assert questionnaire.role_section("consent") == questionnaire.section("consent")
     assert questionnaire.role_item("consent") is None

@@ -104,14 +104,16 @@ def test_questionnaire_export_maps_item_details(questionnaire: Questionnaire) ->
     assert "Pfizer" in find(items, "phq9.notice")["text"]
 
 
-def test_questionnaire_export_in_spanish_falls_back_to_english(
-    questionnaire: Questionnaire,
-) -> None:
+def test_questionnaire_export_in_spanish(questionnaire: Questionnaire) -> None:
     items = questionnaire_to_fhir(questionnaire, lang="es")["item"]
     assert find(items, "phq9-1")["text"] == "Poco interés o placer en hacer cosas"
     assert find(items, "gad7-4")["text"] == "Ha tenido dificultad para relajarse"
-    assert find(items, "auditc-1")["text"] == "How often do you have a drink containing alcohol?"
+    assert (
+        find(items, "auditc-1")["text"] == "¿Con qué frecuencia consume alguna bebida alcohólica?"
+    )
+    assert find(items, "pcptsd5-event")["text"] == "¿Alguna vez ha vivido este tipo de evento?"
     assert find(items, "about-you")["text"] == "Sobre usted"
+    assert find(items, "weight")["text"] == "Su peso, en libras"
 
 
 def test_response_export_is_valid_r4(questionnaire: Questionnaire) -> None:

@@ -73,7 +73,8 @@ def test_clean_answers_score_moderate_phq9_mild_gad7_negative_auditc(
     assert scores["auditc"] == Score("auditc", 1, positive=False)
     assert scores["antidepressant_trials"] == Score("antidepressant_trials", 1)
     assert scores["age"] == Score("age", 38)
-    assert "pcptsd5" not in scores  # not asked without trauma among the reasons
+    assert scores["pcptsd5"] == Score("pcptsd5", 0, positive=False)  # asked of everyone
+    assert scores["bmi"] == Score("bmi", 23)  # 150 lb, 5 ft 7 in
 
 
 def test_instrument_scores_read_ordinals_from_the_options(questionnaire: Questionnaire) -> None:
@@ -105,17 +106,19 @@ def test_unknown_code_makes_an_instrument_incomplete(questionnaire: Questionnair
     assert scores["gad7"].complete is False
 
 
-def auditc(sex: str, q1: str, q2: str | None = None, q3: str | None = None) -> dict:
+def auditc(sex: str | None, q1: str, q2: str | None = None, q3: str | None = None) -> dict:
     return clean_answers(sex_at_birth=sex, **{"auditc-1": q1, "auditc-2": q2, "auditc-3": q3})
 
 
 @pytest.mark.parametrize(
     ("answers", "total", "positive"),
     [
-        # 2-4 times a month (2) + 3 or 4 (1) + never (0) = 3: positive for women only
+        # 2-4 times a month (2) + 3 or 4 (1) + never (0) = 3: positive unless answered male
         (auditc("female", "LA18927-6", "LA15695-2", "LA6270-8"), 3, True),
         (auditc("male", "LA18927-6", "LA15695-2", "LA6270-8"), 3, False),
-        (auditc("prefer-not-to-say", "LA18927-6", "LA15695-2", "LA6270-8"), 3, False),
+        (auditc("intersex", "LA18927-6", "LA15695-2", "LA6270-8"), 3, True),
+        (auditc("prefer-not-to-say", "LA18927-6", "LA15695-2", "LA6270-8"), 3, True),
+        (auditc(None, "LA18927-6", "LA15695-2", "LA6270-8"), 3, True),
         # 2-3 times a week (3) + 1 or 2 (0) + less than monthly (1) = 4: positive for everyone
         (auditc("male", "LA18928-4", "LA15694-5", "LA18933-4"), 4, True),
         (auditc("female", "LA18926-8", "LA15694-5", "LA6270-8"), 1, False),
@@ -216,7 +219,31 @@ def test_available_scores(questionnaire: Questionnaire) -> None:
         "pcptsd5",
         "antidepressant_trials",
         "age",
+        "bmi",
     }
+
+
+@pytest.mark.parametrize(
+    ("pounds", "feet", "inches", "bmi"),
+    [
+        (150, 5, 7, 23),  # 703 x 150 / 67^2 = 23.49
+        (258, 5, 6, 42),
+        (110, 5, 10, 16),
+        (120, 5, None, 23),  # "5 feet" with the inches left blank
+    ],
+)
+def test_bmi_from_pounds_feet_and_inches(
+    questionnaire: Questionnaire, pounds: int, feet: int, inches: int | None, bmi: int
+) -> None:
+    answers = clean_answers(weight=pounds, height_feet=feet, height_inches=inches)
+    assert score_answers(questionnaire, answers, TODAY)["bmi"] == Score("bmi", bmi)
+
+
+def test_no_bmi_without_weight_or_height(questionnaire: Questionnaire) -> None:
+    # Both are optional: no answer means no number, never an incomplete flag.
+    for missing in ("weight", "height_feet"):
+        answers = clean_answers(**{missing: None})
+        assert "bmi" not in score_answers(questionnaire, answers, TODAY)
 
 
 def test_auditc_ignores_other_questions_in_its_section(questionnaire: Questionnaire) -> None:

@@ -49,7 +49,30 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     "not-safe-now": {**ITEM9, "safety-safe-now": False},
     # exclusion
     "psychotic-disorder": {"diagnoses": ["bipolar-2", "other-psychotic-disorder"]},
-    "psychotic-symptoms": {"psychotic-symptoms": True},
+    "psychotic-symptoms": {
+        "psychotic-symptoms": True,
+        "unusual-experiences-when": "other-times",
+        "unusual-experiences-real": "seemed-real",
+    },
+    "unusual-experiences": {"psychotic-symptoms": True},
+    "family-psychosis-unsure": {"family-psychosis": "not-sure"},
+    "eating-disorder-active": {"diagnoses": ["eating-disorder"], "eating-disorder-current": True},
+    "dissociative-disorder": {"diagnoses": ["dissociative-disorder"]},
+    "dissociation-distressing": {"dissociation-experience": "often-without-cause"},
+    "recent-heart-attack-or-stroke": {
+        "medical-conditions": ["stroke"],
+        "heart-attack-or-stroke-when": "not-sure",
+    },
+    "recent-seizure": {"seizures": "past-year"},
+    "no-support-person-telehealth": {
+        "support-person": "no",
+        "visit-preference": "telehealth",
+        "telehealth-location": "california",
+    },
+    "telehealth-outside-california": {
+        "visit-preference": "either",
+        "telehealth-location": "outside-california",
+    },
     "aneurysm-or-avm": {"medical-conditions": ["avm"]},
     "brain-bleed": {"medical-conditions": ["brain-bleed"]},
     "prior-stroke": {"medical-conditions": ["stroke"]},
@@ -116,7 +139,23 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
         "pcptsd5-4": "no",
         "pcptsd5-5": "no",
     },
-    "eating-disorder": {"reasons": ["eating-disorder"]},
+    "eating-disorder-history": {
+        "diagnoses": ["eating-disorder"],
+        "eating-disorder-current": False,
+    },
+    "bmi-high": {"weight": 300, "height-feet": 6, "height-inches": 0},
+    "bmi-low": {"weight": 100, "height-feet": 5, "height-inches": 8},
+    "seizure-history": {"seizures": "longer-ago"},
+    "heart-attack-or-stroke-timing": {
+        "medical-conditions": ["heart-attack"],
+        "heart-attack-or-stroke-when": "over-a-year",
+    },
+    "lethal-means-access": {"lethal-means": ["medicines"]},
+    "telehealth-location-unsure": {
+        "visit-preference": "telehealth",
+        "telehealth-location": "not-sure",
+    },
+    "support-person-unsure": {"support-person": "not-sure"},
     "other-substance-use": {"substances-past-year": ["cannabis"]},
     "in-recovery": {"substance-concern": "in-recovery"},
     "antipsychotic-or-lithium": {"medication-classes": ["lithium"]},
@@ -138,7 +177,7 @@ def test_every_shipped_rule_has_a_trigger(rules: RuleSet) -> None:
 
 
 def test_shipped_rules_version(rules: RuleSet) -> None:
-    assert rules.version == "2026.11.2"
+    assert rules.version == "2026.11.3"
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_TRIGGERS))
@@ -235,7 +274,50 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             {"psychiatric-hospitalization"},
         ),
         ({"sex-at-birth": "male", "pregnancy": "pregnant"}, set(), {"pregnancy-or-breastfeeding"}),
-        ({"high-blood-pressure": "no", "bp-systolic": 200}, set(), {"bp-reading-very-high"}),
+        # a reading is asked of everyone, so it counts whatever they were told before
+        ({"high-blood-pressure": "no", "bp-systolic": 200}, {"bp-reading-very-high"}, set()),
+        # the broad question alone never files someone as likely-ineligible...
+        (
+            {
+                "psychotic-symptoms": True,
+                "unusual-experiences-when": "only-substance",
+                "unusual-experiences-real": "seemed-real",
+            },
+            {"unusual-experiences"},
+            {"psychotic-symptoms"},
+        ),
+        (
+            {
+                "psychotic-symptoms": True,
+                "unusual-experiences-when": "other-times",
+                "unusual-experiences-real": "not-sure",
+            },
+            {"unusual-experiences"},
+            {"psychotic-symptoms"},
+        ),
+        # ...and follow-ups left over after a "no" are pruned
+        (
+            {
+                "psychotic-symptoms": False,
+                "unusual-experiences-when": "other-times",
+                "unusual-experiences-real": "seemed-real",
+            },
+            set(),
+            {"psychotic-symptoms", "unusual-experiences"},
+        ),
+        # BMI is kept to the nearest whole number: 39.3 (5 ft 7 in) and 17.5 (5 ft 10 in) are quiet
+        ({"weight": 251}, set(), {"bmi-high"}),
+        ({"weight": 122, "height-feet": 5, "height-inches": 10}, set(), {"bmi-low"}),
+        (
+            {"support-person": "no", "visit-preference": "in-person"},
+            set(),
+            {"no-support-person-telehealth"},
+        ),
+        (
+            {"medical-conditions": ["heart-attack"], "heart-attack-or-stroke-when": "6-12-months"},
+            {"heart-disease"},
+            {"recent-heart-attack-or-stroke"},
+        ),
     ],
 )
 def test_rule_boundaries(
