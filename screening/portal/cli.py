@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -77,26 +78,18 @@ def export_command(fmt: str, since: datetime | None, output: Path | None) -> Non
     """Export submitted screenings in queue order (urgent first, then oldest first)."""
     reg = registry()
     f = queue.QueueFilter(submitted_from=since.date() if since else None, sort="triage")
-    db = new_session()
     tally = Tally()
-    try:
+    with new_session() as db:
         columns = exports.CSV_COLUMNS_LOADED if fmt == "csv" else FHIR_COLUMNS
         submissions = queue.iter_matching(db, f, None, columns=columns)
-
         if fmt == "csv":
             chunks = exports.csv_lines(tally.over(submissions), reg)
         else:
             base_url = current_app.config["PUBLIC_BASE_URL"]
             chunks = exports.fhir_bundle_chunks(tally.over(submissions), reg, base_url)
-        target = open_private(output) if output else sys.stdout
-        try:
+        with open_private(output) if output else nullcontext(sys.stdout) as target:
             for chunk in chunks:
                 target.write(chunk)
-        finally:
-            if output:
-                target.close()
-    finally:
-        db.close()
     with new_session(write=True) as db:
         record_now(
             db,
