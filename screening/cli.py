@@ -11,7 +11,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from cryptography.fernet import Fernet
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
@@ -189,13 +189,6 @@ def escalate_command() -> None:
         click.echo(f"Escalated {count} urgent screening(s).")
 
 
-def init_app(app: Flask) -> None:
-    """Register the command groups."""
-    for group in (db_cli, screening_cli, keys_cli, audit_cli, retention_cli, notify_cli):
-        app.cli.add_command(group)
-    app.cli.add_command(backup_command)
-
-
 @click.command("backup")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace PATH if it already exists.")
@@ -215,3 +208,7 @@ def backup_command(path: Path, overwrite: bool) -> None:
         db.commit()
     counted = "" if result.submissions is None else f"{result.submissions} submissions, "
     click.echo(f"Backed up {counted}{result.size_bytes:,} bytes to {result.path}.")
+
+
+# Registered by create_app (register_commands), with the clinician, submissions and dev groups.
+COMMANDS = (db_cli, screening_cli, keys_cli, audit_cli, retention_cli, notify_cli, backup_command)

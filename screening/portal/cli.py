@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from screening.database import new_session
-from screening.devtools import dev_cli
 from screening.models import Submission
 from screening.portal import exports, queue
 from screening.questionnaire_registry import registry
@@ -104,9 +103,3 @@ def export_command(fmt: str, since: datetime | None, output: Path | None) -> Non
         )
     if output:
         click.echo(f"Exported {tally.rows} screenings to {output}.", err=True)
-
-
-def init_app(app: Flask) -> None:
-    """Register the portal's command groups: `submissions` and `dev`."""
-    for group in (submissions_cli, dev_cli):
-        app.cli.add_command(group)
