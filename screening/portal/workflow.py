@@ -25,7 +25,7 @@ STATUSES = (
 )
 # Still waiting for a clinician to look: what the urgent banner counts.
 OPEN_STATUSES = ("new", "in-review")
-# Nothing more to do: a past follow-up date is no longer "overdue".
+# Nothing more to do: a past follow-up date is no longer "overdue", and retention may purge it.
 FINISHED_STATUSES = ("not-a-fit", "withdrawn", "closed")
 
 STATUS_LABELS = {
