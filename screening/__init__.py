@@ -124,8 +124,8 @@ def register_commands(app: Flask) -> None:
     """Add the flask CLI command groups."""
     from screening import cli
     from screening.auth.cli import clinician_cli
-    from screening.portal import cli as portal_cli
+    from screening.devtools import dev_cli
+    from screening.portal.cli import submissions_cli
 
-    cli.init_app(app)
-    app.cli.add_command(clinician_cli)
-    portal_cli.init_app(app)
+    for command in (*cli.COMMANDS, clinician_cli, submissions_cli, dev_cli):
+        app.cli.add_command(command)

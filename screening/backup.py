@@ -17,7 +17,6 @@ import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -56,10 +55,9 @@ def sqlite_file(database_url: str) -> Path:
     return Path(url.database)
 
 
-def default_name(now: datetime | None = None) -> str:
+def default_name() -> str:
     """A sortable file name for a backup made now (UTC)."""
-    moment = (now or utcnow()).astimezone(UTC)
-    return f"threshold-{moment.strftime('%Y%m%dT%H%M%SZ')}.sqlite3"
+    return f"threshold-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.sqlite3"
 
 
 def resolve_target(target: Path, *, overwrite: bool) -> Path:
@@ -97,30 +95,25 @@ def backup_sqlite(database_url: str, target: Path, *, overwrite: bool = False) -
 
 def _copy(source_path: Path, destination: Path) -> int | None:
     """Online-backup `source_path` into `destination`, check it, and count submissions."""
-    source = sqlite3.connect(source_path, timeout=BUSY_TIMEOUT_SECONDS)
-    try:
-        copy = sqlite3.connect(destination)
+    # closing(): a sqlite3 connection's own `with` ends a transaction, it does not close.
+    with (
+        contextlib.closing(sqlite3.connect(source_path, timeout=BUSY_TIMEOUT_SECONDS)) as source,
+        contextlib.closing(sqlite3.connect(destination)) as copy,
+    ):
+        # pages=-1: the whole database in one step, from one read snapshot. A stepwise
+        # copy would restart every time another process writes, and might never finish.
+        source.backup(copy, pages=-1)
+        # A backup should be one file: leave WAL mode so no -wal file is needed beside it
+        # (the app turns WAL back on when it opens a restored copy).
+        copy.execute("PRAGMA journal_mode=DELETE")
+        result = copy.execute("PRAGMA integrity_check").fetchone()
+        if not result or result[0] != "ok":
+            raise BackupRefused(f"the copy failed its integrity check: {result}")
         try:
-            # pages=-1: the whole database in one step, from one read snapshot. A stepwise
-            # copy would restart every time another process writes, and might never finish.
-            source.backup(copy, pages=-1)
-            # A backup should be one file: leave WAL mode so no -wal file is needed beside it
-            # (the app turns WAL back on when it opens a restored copy).
-            copy.execute("PRAGMA journal_mode=DELETE")
-            result = copy.execute("PRAGMA integrity_check").fetchone()
-            if not result or result[0] != "ok":
-                raise BackupRefused(f"the copy failed its integrity check: {result}")
-            try:
-                row = copy.execute(
-                    "SELECT count(*) FROM submissions WHERE state = 'submitted'"
-                ).fetchone()
-            except sqlite3.OperationalError:
-                return None  # not migrated yet: nothing to count
-            return int(row[0])
-        finally:
-            copy.close()
-    finally:
-        source.close()
+            row = copy.execute("SELECT count(*) FROM submissions WHERE state = 'submitted'")
+        except sqlite3.OperationalError:
+            return None  # not migrated yet: nothing to count
+        return int(row.fetchone()[0])
 
 
 def _fsync(path: Path) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from alembic import command
 from alembic.config import Config
 from cryptography.fernet import Fernet
-from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from screening.backup import BackupRefused, backup_sqlite
 from screening.clock import today, utcnow
 from screening.database import new_session
 from screening.escalation import escalate_unopened
@@ -94,7 +96,7 @@ def triage_file(response_file: Path) -> None:
     click.echo(json.dumps(result.to_dict(), indent=2))
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print a one-line error and exit with status 2 (no traceback)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
@@ -117,25 +119,19 @@ def keys_rotate() -> None:
         checkpoint,
         progress=lambda table, count: click.echo(f"  {table}: {count} rows"),
     )
-    db = new_session(write=True)
-    try:
+    with new_session(write=True) as db:
         record(db, "keys.rotated", detail={"rows": report.rows_by_table, "resumed": resumed})
         db.commit()
-    finally:
-        db.close()
     click.echo(f"Re-encrypted {report.total} rows under the newest key.")
 
 
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit trail's signatures and links; exit 1 naming any edited or missing rows."""
-    db = new_session()
-    try:
+    with new_session() as db:
         broken = verify_chain(db)
         unkeyed = count_unkeyed(db)
         count = db.scalar(select(func.count()).select_from(AuditEvent))
-    finally:
-        db.close()
     if broken:
         click.echo(f"Audit trail BROKEN at event ids: {', '.join(map(str, broken[:50]))}", err=True)
         if unkeyed:
@@ -151,18 +147,15 @@ def audit_verify() -> None:
 @audit_cli.command("resign")
 def audit_resign() -> None:
     """Check the chain, then sign every event with the newest AUDIT_KEYS key (exit 1 if broken)."""
-    db = new_session(write=True)
-    try:
+    with new_session(write=True) as db:
         try:
             signed = resign_chain(db)
         except ValueError as broken:
-            db.rollback()
+            # Leaving the block rolls back: nothing is signed.
             click.echo(f"Audit trail BROKEN at event ids: {broken}; nothing signed.", err=True)
             sys.exit(1)
         record(db, "audit.resigned", detail={"rows": signed})
         db.commit()
-    finally:
-        db.close()
     click.echo(
         f"Signed {signed} events with key {current_app.extensions['audit_keys'].signing_id}."
     )
@@ -171,45 +164,29 @@ def audit_resign() -> None:
 @retention_cli.command("purge")
 def retention_purge() -> None:
     """Delete abandoned drafts and finished, unconverted screenings past their retention."""
-    db = new_session(write=True)
-    try:
+    with new_session(write=True) as db:
         report = purge(
             db,
             utcnow(),
             draft_days=current_app.config["DRAFT_RETENTION_DAYS"],
             screening_days=current_app.config["SCREENING_RETENTION_DAYS"],
         )
-    finally:
-        db.close()
     click.echo(f"Deleted {report.drafts} drafts and {report.screenings} screenings.")
 
 
 @notify_cli.command("escalate")
 def escalate_command() -> None:
     """Queue idle risk drafts, escalate urgent screenings nobody opened in time (every minute)."""
-    db = new_session(write=True)
-    try:
+    with new_session(write=True) as db:
         # Idle risk drafts first: once queued, they are escalated like any urgent screening.
         surfaced = surface_idle_risk_drafts(
             db, registry(), current_app.config, current_app.extensions["blind_index"], utcnow()
         )
         count = escalate_unopened(db, current_app.config, utcnow())
-    finally:
-        db.close()
     if surfaced:
         click.echo(f"Queued {surfaced} idle risk screening(s) unfinished.")
     if count:
         click.echo(f"Escalated {count} urgent screening(s).")
-
-
-def init_app(app: Flask) -> None:
-    """Register the command groups."""
-    for group in (db_cli, screening_cli, keys_cli, audit_cli, retention_cli, notify_cli):
-        app.cli.add_command(group)
-    app.cli.add_command(backup_command)
-
-
-from flask.cli import with_appcontext  # noqa: E402 - kept with the command it serves
 
 
 @click.command("backup")
@@ -221,22 +198,17 @@ def backup_command(path: Path, overwrite: bool) -> None:
 
     Safe while the app runs. PostgreSQL is refused: use pg_dump (docs/DEPLOY.md).
     """
-    from screening.backup import BackupRefused, backup_sqlite
-
     try:
         result = backup_sqlite(current_app.config["DATABASE_URL"], path, overwrite=overwrite)
     except BackupRefused as error:
         fail(str(error))
-        return
-    db = new_session(write=True)
-    try:
-        record(
-            db,
-            "database.backed-up",
-            detail={"bytes": result.size_bytes, "submissions": result.submissions},
-        )
+    with new_session(write=True) as db:
+        detail = {"bytes": result.size_bytes, "submissions": result.submissions}
+        record(db, "database.backed-up", detail=detail)
         db.commit()
-    finally:
-        db.close()
     counted = "" if result.submissions is None else f"{result.submissions} submissions, "
     click.echo(f"Backed up {counted}{result.size_bytes:,} bytes to {result.path}.")
+
+
+# Registered by create_app (register_commands), with the clinician, submissions and dev groups.
+COMMANDS = (db_cli, screening_cli, keys_cli, audit_cli, retention_cli, notify_cli, backup_command)

@@ -66,8 +66,13 @@ INT_SETTINGS = (
 BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "RATELIMIT_SINGLE_PROCESS")
 
 MIN_SECRET_KEY_LENGTH = 32
-# Secrets generated once into instance/dev-secrets.json outside production.
-DEVELOPMENT_SECRETS = ("SECRET_KEY", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEYS")
+# Secrets generated once into instance/dev-secrets.json outside production, and how.
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": lambda: secrets.token_urlsafe(48),
+    "ENCRYPTION_KEYS": lambda: Fernet.generate_key().decode(),
+    "BLIND_INDEX_KEY": lambda: secrets.token_urlsafe(32),
+    "AUDIT_KEYS": lambda: secrets.token_urlsafe(32),
+}
 
 
 class ConfigError(RuntimeError):
@@ -104,7 +109,6 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
         "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
-        # How often each process looks for edited content files (seconds).
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
         # A screening left open this long is closed in that browser (e.g. a shared computer);
@@ -175,17 +179,9 @@ def ensure_development_secrets(config: dict[str, Any], instance_path: Path) -> N
     stored: dict[str, str] = {}
     if secrets_file.exists():
         stored = json.loads(secrets_file.read_text(encoding="utf-8"))
-    generated = False
-    for name, make in (
-        ("SECRET_KEY", lambda: secrets.token_urlsafe(48)),
-        ("ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode()),
-        ("BLIND_INDEX_KEY", lambda: secrets.token_urlsafe(32)),
-        ("AUDIT_KEYS", lambda: secrets.token_urlsafe(32)),
-    ):
-        if name not in stored:
-            stored[name] = make()
-            generated = True
-    if generated:
+    missing = [name for name in DEVELOPMENT_SECRETS if name not in stored]
+    stored |= {name: DEVELOPMENT_SECRETS[name]() for name in missing}
+    if missing:
         instance_path.mkdir(parents=True, exist_ok=True)
         # Written owner-only: these keys decrypt every answer in the development database.
         fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -247,7 +243,7 @@ def rate_limit_storage_problems(config: dict[str, Any]) -> list[str]:
             "(only if exactly one process serves the app, set RATELIMIT_SINGLE_PROCESS=true "
             "instead)"
         ]
-    if environ_get("WEB_CONCURRENCY", "1") != "1":
+    if os.environ.get("WEB_CONCURRENCY", "1") != "1":
         return [
             "RATELIMIT_SINGLE_PROCESS=true but WEB_CONCURRENCY asks for several workers: set "
             "RATELIMIT_STORAGE_URI to a shared Redis (e.g. redis://127.0.0.1:6379/0)"
@@ -269,11 +265,6 @@ def escalation_problems(config: dict[str, Any]) -> list[str]:
     if int(config.get("URGENT_ESCALATION_MINUTES", 30)) < 1:
         problems.append("set URGENT_ESCALATION_MINUTES to at least 1")
     return problems
-
-
-def environ_get(name: str, default: str) -> str:
-    """Read one environment variable (a seam for the production checks)."""
-    return os.environ.get(name, default)
 
 
 def parse_encryption_keys(value: str) -> list[bytes]:

@@ -447,8 +447,7 @@ def seed_command(
     reg = registry()
     rng = random.Random(random_seed)  # noqa: S311 - synthetic data, not security
     started = time.perf_counter()
-    db = new_session(write=True)
-    try:
+    with new_session(write=True) as db:
         clinician_ids = list(db.scalars(select(Clinician.id).where(Clinician.active.is_(True))))
         created = seed_submissions(
             db,
@@ -462,7 +461,5 @@ def seed_command(
             distinct=distinct,
             clinician_ids=clinician_ids,
         )
-    finally:
-        db.close()
     elapsed = time.perf_counter() - started
     click.echo(f"Seeded {created} synthetic submissions in {elapsed:.1f} s.")

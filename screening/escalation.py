@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session, load_only
 
 from screening.links import public_url
 from screening.models import Submission, SubmissionState
-from screening.notify import SMTP_TIMEOUT_SECONDS, URGENT_CATEGORY, compose, deliver
-from screening.questionnaire.flags import CATEGORIES
+from screening.notify import SMTP_TIMEOUT_SECONDS, compose, deliver
+from screening.questionnaire.flags import CATEGORIES, URGENT
 from screening.security import audit
 
 log = logging.getLogger(__name__)
 
-URGENT_QUEUE_PATH = f"/portal/?category={URGENT_CATEGORY}&status=open"
+URGENT_QUEUE_PATH = f"/portal/?category={URGENT}&status=open"
 ESCALATION_SUBJECT = "URGENT: a screening is waiting for a clinician"
 
 
@@ -41,7 +41,7 @@ def overdue_urgent(db: Session, cutoff: datetime) -> list[int]:
         db.scalars(
             select(Submission.id).where(
                 Submission.state == SubmissionState.SUBMITTED,
-                Submission.category_rank == CATEGORIES.index(URGENT_CATEGORY),
+                Submission.category_rank == CATEGORIES.index(URGENT),
                 Submission.submitted_at <= cutoff,
                 Submission.first_opened_at.is_(None),
                 Submission.escalated_at.is_(None),

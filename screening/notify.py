@@ -25,10 +25,10 @@ from flask import current_app
 from screening.clock import utcnow
 from screening.links import public_url
 from screening.models import Submission
+from screening.questionnaire.flags import URGENT
 
 log = logging.getLogger(__name__)
 
-URGENT_CATEGORY = "urgent-safety"
 # Long enough for a healthy server, short enough that a dead one barely delays the person.
 SMTP_TIMEOUT_SECONDS = 5
 OUTBOX_DIR = "outbox"
@@ -104,7 +104,7 @@ def notify_new_submission(submission: Submission) -> bool:
     Call only after the submission has committed. Returns whether the message went out.
     """
     try:
-        urgent = submission.triage_category == URGENT_CATEGORY
+        urgent = submission.triage_category == URGENT
         deliver(build_message(current_app.config, urgent=urgent))
     except Exception as error:
         # Anything at all: a notification must never break or hold up a submission.

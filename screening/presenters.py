@@ -136,7 +136,7 @@ def format_answer(item: Item, value: Any, lang: str) -> str:
         return ""
     if item.type == "boolean":
         return _("Yes") if value else _("No")
-    if item.type in {"choice", "open-choice"}:
+    if item.is_choice:
         values = value if isinstance(value, list) else [value]
         shown = []
         for entry in values:

@@ -13,10 +13,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from screening.models import AuditEvent, Submission, SubmissionState
+from screening.portal.workflow import FINISHED_STATUSES
 from screening.security.audit import record
 
-# Statuses that end a screening without the person becoming a client.
-FINISHED_STATUSES = ("closed", "not-a-fit", "withdrawn")
+# FINISHED_STATUSES end a screening without the person becoming a client; this one may not.
 CONVERTED_STATUS = "evaluation-booked"
 STATUS_CHANGED = "submission.status-changed"
 

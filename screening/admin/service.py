@@ -45,18 +45,17 @@ class AuditFilters:
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One event as the viewer shows it."""
+    """One event as the viewer shows it, with the names and the screening id it refers to."""
 
-    id: int
-    at: datetime
+    event: AuditEvent
     actor_name: str | None
-    action: str
-    outcome: str
-    submission_public_id: str | None
-    submission_id: int | None
     target_name: str | None
-    ip: str | None
-    detail: dict[str, Any] | None
+    submission_public_id: str | None
+
+    @property
+    def at(self) -> datetime:
+        """When it happened, in UTC (SQLite gives the stored time back without its zone)."""
+        return as_utc(self.event.at)
 
 
 @dataclass
@@ -126,21 +125,7 @@ def search_audit(db: Session, filters: AuditFilters, page: int = 1) -> AuditPage
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    rows = [
-        AuditRow(
-            id=event.id,
-            at=as_utc(event.at),
-            actor_name=actor_name,
-            action=event.action,
-            outcome=event.outcome,
-            submission_public_id=public_id,
-            submission_id=event.submission_id,
-            target_name=target_name,
-            ip=event.ip,
-            detail=event.detail,
-        )
-        for event, actor_name, target_name, public_id in db.execute(statement)
-    ]
+    rows = [AuditRow(*found) for found in db.execute(statement)]
     return AuditPage(rows=rows, page=page, pages=pages, total=total)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TextIO
+from typing import TextIO
 
 import click
 from flask.cli import AppGroup
@@ -21,17 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from screening.auth import service
+from screening.cli import fail
 from screening.clock import as_utc
 from screening.database import new_session
 from screening.models import Clinician, Role
 
 clinician_cli = AppGroup("clinician", help="Staff accounts: create, list, deactivate, reset 2FA.")
-
-
-def fail(message: str) -> NoReturn:
-    """Print a one-line error and exit with status 2 (no traceback)."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
 
 
 @contextmanager

@@ -37,10 +37,7 @@ def login_required(view: View) -> View:
         if not current_user.is_authenticated:
             return redirect(login_url())
         clinician = current_clinician()
-        if (
-            getattr(clinician, "must_change_password", False)
-            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
-        ):
+        if clinician.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("auth.change_password"))
         return view(*args, **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -30,30 +31,23 @@ class LoginForm(FlaskForm):
     )
 
 
+def code_field(label: LazyString, missing: LazyString, max_length: int) -> StringField:
+    """A required one-line code, short and plain text."""
+    return StringField(
+        label, validators=[InputRequired(missing), Length(max=max_length), PlainText()]
+    )
+
+
 class CodeForm(FlaskForm):
     """A 6-digit code from the authenticator app."""
 
-    code = StringField(
-        _l("6-digit code"),
-        validators=[
-            InputRequired(_l("Enter the 6-digit code from your app.")),
-            Length(max=16),
-            PlainText(),
-        ],
-    )
+    code = code_field(_l("6-digit code"), _l("Enter the 6-digit code from your app."), 16)
 
 
 class RecoveryCodeForm(FlaskForm):
     """One of the recovery codes shown at enrolment."""
 
-    code = StringField(
-        _l("Recovery code"),
-        validators=[
-            InputRequired(_l("Enter one of your recovery codes.")),
-            Length(max=32),
-            PlainText(),
-        ],
-    )
+    code = code_field(_l("Recovery code"), _l("Enter one of your recovery codes."), 32)
 
 
 class ChangePasswordForm(FlaskForm):

@@ -89,7 +89,13 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
     return problems
 
 
+def readable_code(groups: int) -> str:
+    """Return `groups` groups of 5 readable random characters (about 25 bits each), dash-joined."""
+    return "-".join(
+        "".join(secrets.choice(READABLE_ALPHABET) for _ in range(5)) for _ in range(groups)
+    )
+
+
 def generate_temporary_password() -> str:
     """Return a random, readable password (about 98 bits) to hand to a new account once."""
-    groups = ("".join(secrets.choice(READABLE_ALPHABET) for _ in range(5)) for _ in range(4))
-    return "-".join(groups)
+    return readable_code(4)

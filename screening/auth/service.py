@@ -108,12 +108,8 @@ def create_clinician(
         name=clean_name,
         role=str(role),
         password_hash=passwords.hash_password(password),
-        totp_confirmed=False,
-        failed_logins=0,
-        active=True,
-        session_version=1,
+        must_change_password=must_change_password,
     )
-    clinician.must_change_password = must_change_password  # type: ignore[attr-defined]
     db.add(clinician)
     db.flush()
     audit.record(
@@ -189,7 +185,7 @@ def reset_password(db: Session, clinician: Clinician, *, actor: Clinician, ip: s
         raise AccountError(_("change your own password on the password page"))
     temporary = passwords.generate_temporary_password()
     clinician.password_hash = passwords.hash_password(temporary)
-    clinician.must_change_password = True  # type: ignore[attr-defined]
+    clinician.must_change_password = True
     clinician.failed_logins = 0
     clinician.locked_until = None
     clinician.session_version += 1
@@ -424,7 +420,7 @@ def change_password(
     if passwords.verify_password(stored_hash, new):
         return ["same"]
     clinician.password_hash = passwords.hash_password(new)
-    clinician.must_change_password = False  # type: ignore[attr-defined]
+    clinician.must_change_password = False
     # Other sessions of this account (perhaps someone who knew the old password) end now.
     clinician.session_version += 1
     audit.record(db, "auth.password-changed", actor=clinician, ip=ip)

@@ -23,7 +23,7 @@ from screening.database import get_session
 from screening.models import Clinician
 from screening.security import audit
 
-# Session keys. `_user_id` belongs to Flask-Login; the rest are ours.
+# Session keys. `_user_id` belongs to Flask-Login; the rest are ours. Times are Unix seconds.
 PENDING = "staff_pending"
 VERSION = "staff_ver"
 SECOND_FACTOR_DONE = "staff_mfa"
@@ -44,10 +44,6 @@ class StaffUser(UserMixin):
     def __init__(self, clinician: Clinician) -> None:
         self.clinician = clinician
 
-    def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session."""
-        return str(self.clinician.id)
-
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         """Whether the account may sign in."""
@@ -55,7 +51,7 @@ class StaffUser(UserMixin):
 
     @property
     def id(self) -> int:
-        """The clinician's id."""
+        """The clinician's id (UserMixin.get_id keeps it in the session)."""
         return self.clinician.id
 
     @property
@@ -64,19 +60,9 @@ class StaffUser(UserMixin):
         return self.clinician.name
 
     @property
-    def email(self) -> str:
-        """The clinician's email address."""
-        return self.clinician.email
-
-    @property
     def is_admin(self) -> bool:
         """Whether the clinician may reach admin pages."""
         return self.clinician.is_admin
-
-
-def now() -> float:
-    """Return the current time as a Unix timestamp (session times are stored this way)."""
-    return time.time()
 
 
 def idle_seconds() -> float:
@@ -104,7 +90,7 @@ def begin_pending(clinician: Clinician, next_url: str | None) -> None:
     session[PENDING] = {
         "id": clinician.id,
         "ver": clinician.session_version,
-        "at": now(),
+        "at": time.time(),
         "next": next_url,
     }
 
@@ -115,7 +101,7 @@ def pending_state() -> dict[str, Any] | None:
     if not isinstance(state, dict):
         return None
     started = state.get("at")
-    if not isinstance(started, int | float) or now() - started > idle_seconds():
+    if not isinstance(started, int | float) or time.time() - started > idle_seconds():
         session.pop(PENDING, None)
         return None
     return state
@@ -139,7 +125,7 @@ def establish(clinician: Clinician) -> str | None:
     next_url = state.get("next")
     fresh_session()
     login_user(StaffUser(clinician), remember=False, fresh=True)
-    moment = now()
+    moment = time.time()
     session[VERSION] = clinician.session_version
     session[SECOND_FACTOR_DONE] = True
     session[STARTED] = moment
@@ -226,7 +212,7 @@ def session_limit_passed() -> str | None:
     seen = session.get(LAST_SEEN)
     if not isinstance(started, int | float) or not isinstance(seen, int | float):
         return "invalid"
-    moment = now()
+    moment = time.time()
     if moment - started > absolute_seconds():
         return "absolute"
     if moment - seen > idle_seconds():
@@ -256,7 +242,7 @@ def enforce_session_limits() -> Response | None:
         end_session()
         flash(_("You have been signed out. Please sign in again."), "info")
         return _back_to_sign_in()
-    session[LAST_SEEN] = now()
+    session[LAST_SEEN] = time.time()
     return None
 
 

@@ -10,7 +10,6 @@ import enum
 import hashlib
 import hmac
 import re
-import secrets
 import time
 from dataclasses import dataclass
 
@@ -18,9 +17,10 @@ import pyotp
 import segno
 from markupsafe import Markup
 
+from screening.auth.passwords import readable_code
+
 VALID_WINDOW = 1
 RECOVERY_CODE_COUNT = 10
-RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 TOTP_CODE = re.compile(r"^[0-9]{6}$")
 
 
@@ -99,11 +99,7 @@ def check_code(
 
 def generate_recovery_codes(count: int = RECOVERY_CODE_COUNT) -> list[str]:
     """Return fresh one-time recovery codes like `k3m9p-x2q7r` (50 bits each)."""
-    codes = []
-    for _ in range(count):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
-        codes.append(f"{raw[:5]}-{raw[5:]}")
-    return codes
+    return [readable_code(2) for _ in range(count)]
 
 
 def normalise_recovery_code(code: str) -> str:

@@ -44,7 +44,7 @@ def restart_sign_in() -> Response:
 
 def destination(next_url: str | None, clinician: Clinician) -> str:
     """Where to go once signed in: a forced password change first, else where they asked."""
-    if getattr(clinician, "must_change_password", False):
+    if clinician.must_change_password:
         return url_for("auth.change_password")
     return sessions.safe_next(next_url) or sessions.portal_home_url()
 
@@ -176,10 +176,8 @@ def enrol() -> Response | str:
                 codes=result,
                 continue_url=destination(next_url, clinician),
             )
-        if result is SecondFactor.LOCKED:
-            sessions.end_session()
-            flash(sign_in_failed_message(), "error")
-            return redirect(url_for("auth.login"))
+        if (response := finish_second_factor(result, clinician)) is not None:
+            return response  # locked: back to sign-in
         form.code.errors = [
             _("That code did not match. Check the time on your phone and enter the newest code.")
         ]
@@ -231,6 +229,6 @@ def change_password() -> Response | str:
     return render_template(
         "auth/change_password.html",
         form=form,
-        forced=getattr(clinician, "must_change_password", False),
+        forced=clinician.must_change_password,
         min_length=MIN_LENGTH,
     )

@@ -151,7 +151,7 @@ def field_for(item: Item, lang: str, today: date) -> Field | None:
     """Create the unbound WTForms field for one item (None for display items)."""
     label = item.text.get(lang)
     first = presence(item)
-    if item.type in {"choice", "open-choice"}:
+    if item.is_choice:
         choices = [SelectChoice(option.code, option.display.get(lang)) for option in item.options]
         codes = {option.code for option in item.options}
         if item.repeats:
@@ -268,7 +268,7 @@ def form_to_answers(items: list[Item], form: Form) -> dict[str, Any]:
         if item.type == "boolean":
             if data in {"yes", "no"}:
                 answers[item.link_id] = data == "yes"
-        elif item.type in {"choice", "open-choice"}:
+        elif item.is_choice:
             values = list(data or []) if item.repeats else ([data] if data else [])
             if item.type == "open-choice":
                 other = clean_text(form[item.link_id + OTHER_SUFFIX].data or "")
@@ -299,7 +299,7 @@ def answers_to_formdata(items: list[Item], answers: dict[str, Any]) -> MultiDict
         value = answers[item.link_id]
         if item.type == "boolean":
             formdata.add(item.link_id, "yes" if value else "no")
-        elif item.type in {"choice", "open-choice"}:
+        elif item.is_choice:
             codes = {option.code for option in item.options}
             for entry in value if isinstance(value, list) else [value]:
                 if entry in codes:

@@ -23,9 +23,8 @@ from screening.intake.disclosures import (
 )
 from screening.models import Submission, SubmissionState
 from screening.models.draft_progress import DraftProgress, RawInput
-from screening.notify import URGENT_CATEGORY
 from screening.questionnaire.conditions import enabled_sections, prune_answers
-from screening.questionnaire.flags import CATEGORIES
+from screening.questionnaire.flags import CATEGORIES, URGENT
 from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire.triage import RuleSet, triage_response
 from screening.security.crypto import BlindIndex, token_digest
@@ -209,7 +208,7 @@ def sent_with_risk(db: Session, public_id: str) -> bool:
     ).first()
     if sent is None:
         return False
-    return sent.triage_category == URGENT_CATEGORY or has_disclosed(db, sent)
+    return sent.triage_category == URGENT or has_disclosed(db, sent)
 
 
 def filled_too_fast(draft: Submission, min_seconds: int) -> bool:

@@ -113,8 +113,3 @@ class Submission(Base):
             "assignee_id",
         ),
     )  # fmt: skip
-
-    @property
-    def open_to_person(self) -> bool:
-        """Whether the person may still answer: a draft, or a risk screening not yet sent."""
-        return self.state == SubmissionState.DRAFT or self.unfinished

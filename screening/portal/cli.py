@@ -13,17 +13,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from screening.database import new_session
-from screening.devtools import dev_cli
 from screening.models import Submission
 from screening.portal import exports, queue
 from screening.questionnaire_registry import registry
@@ -77,26 +77,18 @@ def export_command(fmt: str, since: datetime | None, output: Path | None) -> Non
     """Export submitted screenings in queue order (urgent first, then oldest first)."""
     reg = registry()
     f = queue.QueueFilter(submitted_from=since.date() if since else None, sort="triage")
-    db = new_session()
     tally = Tally()
-    try:
+    with new_session() as db:
         columns = exports.CSV_COLUMNS_LOADED if fmt == "csv" else FHIR_COLUMNS
         submissions = queue.iter_matching(db, f, None, columns=columns)
-
         if fmt == "csv":
             chunks = exports.csv_lines(tally.over(submissions), reg)
         else:
             base_url = current_app.config["PUBLIC_BASE_URL"]
             chunks = exports.fhir_bundle_chunks(tally.over(submissions), reg, base_url)
-        target = open_private(output) if output else sys.stdout
-        try:
+        with open_private(output) if output else nullcontext(sys.stdout) as target:
             for chunk in chunks:
                 target.write(chunk)
-        finally:
-            if output:
-                target.close()
-    finally:
-        db.close()
     with new_session(write=True) as db:
         record_now(
             db,
@@ -111,9 +103,3 @@ def export_command(fmt: str, since: datetime | None, output: Path | None) -> Non
         )
     if output:
         click.echo(f"Exported {tally.rows} screenings to {output}.", err=True)
-
-
-def init_app(app: Flask) -> None:
-    """Register the portal's command groups: `submissions` and `dev`."""
-    for group in (submissions_cli, dev_cli):
-        app.cli.add_command(group)

@@ -12,8 +12,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from screening.questionnaire.flags import CATEGORIES
-
 # new → in-review → contacted → evaluation-booked | not-a-fit | withdrawn → closed.
 # Any move is allowed (people come back, mistakes get fixed); every move is audited.
 STATUSES = (
@@ -27,9 +25,8 @@ STATUSES = (
 )
 # Still waiting for a clinician to look: what the urgent banner counts.
 OPEN_STATUSES = ("new", "in-review")
-# Nothing more to do: a past follow-up date is no longer "overdue".
+# Nothing more to do: a past follow-up date is no longer "overdue", and retention may purge it.
 FINISHED_STATUSES = ("not-a-fit", "withdrawn", "closed")
-URGENT = CATEGORIES[0]
 
 STATUS_LABELS = {
     "new": _l("New"),

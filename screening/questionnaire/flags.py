@@ -16,6 +16,7 @@ from typing import Any
 SEVERITIES = ("urgent", "incomplete", "exclusion", "caution", "info")
 RULE_SEVERITIES = tuple(s for s in SEVERITIES if s != "incomplete")
 CATEGORIES = ("urgent-safety", "incomplete", "likely-ineligible", "needs-review", "likely-eligible")
+URGENT = CATEGORIES[0]
 _CATEGORY_FOR_SEVERITY = dict(zip(SEVERITIES[:4], CATEGORIES[:4], strict=True))
 _OLD_SCORE_PREFIX = "score:"
 

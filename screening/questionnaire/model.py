@@ -25,19 +25,6 @@ except ImportError:  # pragma: no cover - a PyYAML built without libyaml
     from yaml import SafeLoader  # type: ignore[assignment]
 
 LANGUAGES = ("en", "es")
-ITEM_TYPES = (
-    "choice",
-    "open-choice",
-    "boolean",
-    "string",
-    "text",
-    "date",
-    "integer",
-    "decimal",
-    "email",
-    "phone",
-    "display",
-)
 CHOICE_TYPES = ("choice", "open-choice")
 TEXT_TYPES = ("string", "text", "email", "phone")
 NUMBER_TYPES = ("integer", "decimal")
@@ -52,7 +39,7 @@ ANSWER_KEYS = {
     "answerString": "string",
     "answerDate": "date",
 }
-# Which enableWhen answer types make sense against an item of each type.
+# Every item type that takes an answer, and the enableWhen answer types that fit it.
 _ANSWER_TYPES_FOR_ITEM = {
     "choice": ("coding",),
     "open-choice": ("coding", "string"),
@@ -65,6 +52,7 @@ _ANSWER_TYPES_FOR_ITEM = {
     "email": ("string",),
     "phone": ("string",),
 }
+ITEM_TYPES = (*_ANSWER_TYPES_FOR_ITEM, "display")
 # HTML autocomplete tokens we expect on contact fields (WCAG 1.3.5); a typo here would silently
 # switch autofill off, so unknown tokens are rejected.
 AUTOCOMPLETE_TOKENS = frozenset(

@@ -260,13 +260,6 @@ def urgent_flags(
     return [flag for rule in urgent if (flag := _fire(rule, answers, scores, today))]
 
 
-def risk_present(
-    q: Questionnaire, rules: RuleSet, answers: Mapping[str, Any], today: date | None = None
-) -> bool:
-    """Return True if any urgent rule fires on these (possibly partial) answers."""
-    return bool(urgent_flags(q, rules, answers, today or date.today()))
-
-
 def triage_inputs(q: Questionnaire, rules: RuleSet) -> set[str]:
     """Return the linkIds that can move the category: what non-info rules read, and gates."""
     found: set[str] = set()
@@ -359,15 +352,16 @@ def risk_answers(q: Questionnaire, rules: RuleSet) -> dict[str, frozenset[str]]:
     answers so the crisis panel can appear the moment one is chosen.
     """
     found: dict[str, frozenset[str]] = {}
+    today = date.today()
     for item in q.items:
         risky: set[str] = set()
         if item.type == "boolean":
             for value, answer in (("yes", True), ("no", False)):
-                if risk_present(q, rules, {item.link_id: answer}):
+                if urgent_flags(q, rules, {item.link_id: answer}, today):
                     risky.add(value)
         for option in item.options:
             answer_value: Any = [option.code] if item.repeats else option.code
-            if risk_present(q, rules, {item.link_id: answer_value}):
+            if urgent_flags(q, rules, {item.link_id: answer_value}, today):
                 risky.add(option.code)
         if risky:
             found[item.link_id] = frozenset(risky)

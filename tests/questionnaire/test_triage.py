@@ -16,8 +16,8 @@ from screening.questionnaire.triage import (
     RulesError,
     RuleSet,
     load_rules,
-    risk_present,
     triage_response,
+    urgent_flags,
 )
 from tests.questionnaire.factories import (
     NOT_AT_ALL,
@@ -435,7 +435,7 @@ def test_triage_result_to_dict_shape(questionnaire: Questionnaire, rules: RuleSe
 def test_risk_present(
     questionnaire: Questionnaire, rules: RuleSet, answers: dict, expected: bool
 ) -> None:
-    assert risk_present(questionnaire, rules, answers) is expected
+    assert bool(urgent_flags(questionnaire, rules, answers, TODAY)) is expected
 
 
 # --- The loader -----------------------------------------------------------------------------
