@@ -68,7 +68,8 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 def load_submission(app: Flask, public_id: str) -> Submission:
-    """Read a submission as stored now (plain and decrypted columns loaded)."""
+    """Read a submission as stored now (plain and decrypted columns and its disclosure
+    timeline loaded)."""
     with app.app_context():
         db = new_session()
         try:
@@ -76,6 +77,7 @@ def load_submission(app: Flask, public_id: str) -> Submission:
                 select(Submission).where(Submission.public_id == public_id)
             ).one()
             _ = (submission.answers, submission.contact, submission.flags, submission.scores)
+            _ = submission.disclosures
             return submission
         finally:
             db.close()

@@ -25,16 +25,13 @@ from tests.browser.journey import (
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 LINKS = ('a[href="tel:988"]', 'a[href="sms:741741"]', 'a[href="tel:911"]')
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, browser, javascript):
+def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, phone, javascript):
     answers = every_step_answers()
-    context = browser.new_context(viewport=PHONE, locale="en-US", java_script_enabled=javascript)
-    context.set_default_timeout(5000)
-    tab = context.new_page()
+    tab = phone(javascript=javascript)
     tab.goto(live_app.url + "/screening/")
     tab.click(START)
     while section_id_of(tab.url) != "phq9":
@@ -62,7 +59,6 @@ def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, browse
     assert is_crisis_page(tab)
     tab.click(CONTINUE_AFTER_CRISIS)
     assert section_id_of(tab.url) is not None and not is_crisis_page(tab)
-    context.close()
 
 
 def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]

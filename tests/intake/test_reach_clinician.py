@@ -22,7 +22,6 @@ from tests.intake.test_safety_pathway import (
     RISK,
     SAFE_NOW,
     assert_full_crisis_panel,
-    disclosures_of,
     draft_public_id,
     post_phq9,
     reach,
@@ -88,7 +87,7 @@ def test_the_inline_button_sends_the_step_with_its_risk_answer(app, person):
     assert 'name="action" value="reach"' in shown and BUTTON[lang] in shown
     asked = post_phq9(app, client, "reach", **RISK, **{"phq9-1": None})  # errors or not
     assert location(asked) == ASKED
-    [event] = disclosures_of(app, draft_public_id(app))
+    [event] = load_submission(app, draft_public_id(app)).disclosures
     assert event.answers == RISK
     assert one_screening(app).unfinished
 
