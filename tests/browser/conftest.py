@@ -60,12 +60,20 @@ class LiveApp:
 
 
 @pytest.fixture(scope="module")
+def live_app_config() -> dict[str, object]:
+    """Settings of a module's live app beyond the tests' own: a module overrides this."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def live_app(
-    tmp_path_factory: pytest.TempPathFactory, module_database_url: str
+    tmp_path_factory: pytest.TempPathFactory,
+    module_database_url: str,
+    live_app_config: dict[str, object],
 ) -> Iterator[LiveApp]:
     """Serve one migrated app (CSRF on) for a whole test module; yield its URL and app."""
     folder = tmp_path_factory.mktemp("live")
-    app = make_app(folder, module_database_url, WTF_CSRF_ENABLED=True)
+    app = make_app(folder, module_database_url, WTF_CSRF_ENABLED=True, **live_app_config)
     # It outlives each test: dispose of its pool at the end of the module, not of the test.
     CREATED_APPS.remove(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -99,6 +99,38 @@ def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
     return tab.locator(CONTINUE_AFTER_CRISIS).count() == 1
 
 
+def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Answer the questions of a step that are on screen (without JavaScript, fewer are)."""
+    items = step_items(section_id, answers)
+    fill_step(tab, [i for i in items if tab.locator(f"#q-{i.link_id}").is_visible()], answers)
+
+
+def send_step(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Answer a step and press Next; without JavaScript, answer the follow-up questions the
+    server shows next and press it again."""
+    for _ in range(2):
+        fill_visible(tab, section_id, answers)
+        tab.click(NEXT)
+        if is_crisis_page(tab) or section_id_of(tab.url) != section_id:
+            return
+    raise AssertionError(f"{section_id} did not move on")
+
+
+def walk_to(tab, answers: dict[str, Any], path: str) -> None:  # type: ignore[no-untyped-def]
+    """Answer step after step, passing crisis pages with Continue, until the wizard shows
+    `path` itself (not crisis resources before it), with JavaScript or without."""
+    for _ in range(60):
+        if is_crisis_page(tab):
+            tab.click(CONTINUE_AFTER_CRISIS)
+            continue
+        if path_of(tab.url) == path:
+            return
+        section_id = section_id_of(tab.url)
+        assert section_id is not None, tab.url
+        send_step(tab, section_id, answers)
+    raise AssertionError(f"the wizard never reached {path}: at {tab.url}")
+
+
 def fill_consent(tab, name: str = "Alex Rivera") -> None:  # type: ignore[no-untyped-def]
     """Agree to both statements and sign on the review page."""
     tab.check('input[name="consent-accuracy"][value="yes"]')

@@ -6,8 +6,6 @@ page after saving shows every crisis resource as a link a phone can tap.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.browser.journey import (
@@ -16,11 +14,10 @@ from tests.browser.journey import (
     SAVE,
     START,
     every_step_answers,
-    fill_step,
+    fill_visible,
     is_crisis_page,
     path_of,
     section_id_of,
-    step_items,
 )
 
 pytestmark = pytest.mark.browser
@@ -59,9 +56,3 @@ def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, phone,
     assert is_crisis_page(tab)
     tab.click(CONTINUE_AFTER_CRISIS)
     assert section_id_of(tab.url) is not None and not is_crisis_page(tab)
-
-
-def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """Answer the questions of a step that are on screen (without JavaScript, fewer are)."""
-    items = step_items(section_id, answers)
-    fill_step(tab, [i for i in items if tab.locator(f"#q-{i.link_id}").is_visible()], answers)
