@@ -101,8 +101,10 @@ def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
 
 def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     """Answer the questions of a step that are on screen (without JavaScript, fewer are)."""
+    # One round trip for the whole page, rather than one per question.
+    shown = set(tab.locator(".question:visible").evaluate_all("nodes => nodes.map(n => n.id)"))
     items = step_items(section_id, answers)
-    fill_step(tab, [i for i in items if tab.locator(f"#q-{i.link_id}").is_visible()], answers)
+    fill_step(tab, [item for item in items if f"q-{item.link_id}" in shown], answers)
 
 
 def send_step(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
