@@ -11,6 +11,7 @@ from screening.database import new_session
 from screening.models import Submission
 from screening.questionnaire.conditions import enabled_items
 from tests.browser.conftest import definition
+from tests.factories import resume_token_at
 from tests.questionnaire.factories import SEVERAL_DAYS, clean_answers
 
 STEP_PATH = "/screening/step/"
@@ -154,3 +155,19 @@ def latest_submission_answers(app: Flask) -> dict[str, Any]:
             return dict(submission.answers)
         finally:
             db.close()
+
+
+def resume_at(
+    phone, live_app, section_id: str, answers: dict[str, Any], lang: str, javascript: bool
+):  # type: ignore[no-untyped-def]
+    """Open, on a phone in `lang`, a screening answered up to step `section_id` (through the
+    service) from its resume link; return the tab showing that step.
+
+    Cheaper than typing the steps before it, which other tests walk.
+    """
+    token = resume_token_at(live_app.app, section_id, answers, lang)
+    tab = phone(javascript=javascript)
+    tab.goto(f"{live_app.url}/screening/resume/{token}?lang={lang}")
+    tab.click(CONTINUE_FROM_LINK)
+    assert section_id_of(tab.url) == section_id, tab.url
+    return tab

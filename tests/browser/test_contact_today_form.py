@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.journey import START, STEP_PATH, is_crisis_page, path_of, send_step, walk_to
+from tests.browser.journey import is_crisis_page, path_of, resume_at, send_step
 from tests.factories import load_submission
 from tests.intake.test_safety_pathway import draft_public_id
 from tests.questionnaire.factories import SEVERAL_DAYS, clean_answers, contact_last_definition
@@ -28,10 +28,7 @@ def live_app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, objec
 
 def test_contact_today_asks_for_a_phone_or_an_email_first(live_app, phone):
     answers = clean_answers(**{"phq9-9": SEVERAL_DAYS})
-    tab = phone(javascript=False)
-    tab.goto(f"{live_app.url}/screening/?lang=es")
-    tab.click(START)
-    walk_to(tab, answers, STEP_PATH + "phq9")
+    tab = resume_at(phone, live_app, "phq9", answers, "es", javascript=False)
     send_step(tab, "phq9", answers)
     assert is_crisis_page(tab)
     tab.click(CONTACT_TODAY)
