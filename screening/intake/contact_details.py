@@ -11,12 +11,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from screening.clock import today
+from screening.i18n import current_language
 from screening.intake.forms import build_section_form, form_to_answers, validate_items
+from screening.intake.pages import questionnaire, unfinished_or_review_url
+from screening.models import Submission
+from screening.presenters import question_views
 from screening.questionnaire.model import Item, LocalizedText, Questionnaire, Section
 
 ROLES = ("name", "phone", "email")
@@ -43,9 +48,9 @@ def reachable(q: Questionnaire, answers: dict[str, Any]) -> bool:
     return any(q.role_answer(role, answers) for role in REACH_ROLES)
 
 
-def bind(page: Section, lang: str, formdata: MultiDict) -> Form:
+def bind(page: Section, formdata: MultiDict) -> Form:
     """Bind the form's fields to what was sent (or to the answers saved so far)."""
-    return build_section_form(page, list(page.items), lang, today(), formdata)
+    return build_section_form(page, list(page.items), current_language(), today(), formdata)
 
 
 def errors(page: Section, form: Form) -> dict[str, list[str]]:
@@ -66,3 +71,20 @@ def reach_items(page: Section) -> list[Item]:
 def answers(page: Section, form: Form) -> dict[str, Any]:
     """The validated form's answers, by linkId."""
     return form_to_answers(list(page.items), form)
+
+
+def render(
+    draft: Submission,
+    page: Section,
+    form: Form,
+    errors: dict[str, list[str]] | None = None,
+    notice: str | None = None,
+) -> str:
+    """The contact-today form beside every crisis resource, with errors next to the fields."""
+    q = questionnaire()
+    return render_template(
+        "intake/contact_today.html",
+        questions=question_views(page, form, list(page.items), errors or {}, current_language(), q),
+        continue_url=unfinished_or_review_url(q, draft),
+        notice=notice,
+    )

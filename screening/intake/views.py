@@ -27,7 +27,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
-from wtforms import Form
 
 from screening import i18n
 from screening.clock import today
@@ -65,7 +64,6 @@ from screening.intake.pages import (
 )
 from screening.links import public_url
 from screening.models import Submission
-from screening.presenters import question_views
 from screening.questionnaire.conditions import is_enabled
 from screening.questionnaire.model import Questionnaire, Section
 from screening.questionnaire_registry import registry
@@ -248,10 +246,10 @@ def send_contact_details(draft: Submission) -> Response | tuple[str, int]:
     page = contact_details.section(questionnaire())
     if page is None or draft.unfinished or not service.needs_help(get_session(), draft):
         return ask_for_contact(draft)
-    form = contact_details.bind(page, current_language(), request.form)
+    form = contact_details.bind(page, request.form)
     errors = contact_details.errors(page, form)
     if errors:
-        return contact_details_page(draft, page, form, errors), 200
+        return contact_details.render(draft, page, form, errors), 200
     blind_index = current_app.extensions["blind_index"]
     contact = contact_details.answers(page, form)
     reach.ask_for_contact(get_session(), registry(), draft, blind_index, today(), contact)
@@ -278,19 +276,7 @@ def contact_asked() -> str | Response:
     ):
         return redirect(url_for("intake.intro"))
     saved = answers_to_formdata(list(page.items), draft.answers)
-    return contact_details_page(draft, page, contact_details.bind(page, current_language(), saved))
-
-
-def contact_details_page(
-    draft: Submission, page: Section, form: Form, errors: dict[str, list[str]] | None = None
-) -> str:
-    """The contact-today form beside every crisis resource, with errors next to the fields."""
-    q = questionnaire()
-    return render_template(
-        "intake/contact_today.html",
-        questions=question_views(page, form, list(page.items), errors or {}, current_language(), q),
-        continue_url=unfinished_or_review_url(q, draft),
-    )
+    return contact_details.render(draft, page, contact_details.bind(page, saved))
 
 
 @bp.post("/review/continue")

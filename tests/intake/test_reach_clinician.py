@@ -17,8 +17,8 @@ from screening.database import new_session
 from screening.intake.reach import surface_idle_risk_drafts
 from screening.models import Submission
 from screening.questionnaire_registry import registry
-from tests.conftest import make_app
-from tests.factories import load_submission
+from tests.conftest import csrf_token_from, make_app
+from tests.factories import load_submission, resume_token_at
 from tests.i18n.conftest import read_page
 from tests.intake.test_safety_pathway import (
     RISK,
@@ -28,7 +28,13 @@ from tests.intake.test_safety_pathway import (
     post_phq9,
     reach,
 )
-from tests.intake.wizard_driver import STEP_PREFIX, answer_steps, consent_formdata, location
+from tests.intake.wizard_driver import (
+    STEP_PREFIX,
+    answer_steps,
+    consent_formdata,
+    location,
+    section_formdata,
+)
 from tests.portal.test_counts import assert_ledger_matches
 from tests.portal.test_notify import body_of, outbox, read_message
 from tests.portal_helpers import clinician_client
@@ -181,13 +187,18 @@ def test_the_intro_and_privacy_notice_say_what_happens_to_an_idle_risk_draft(app
         assert NOTICE[(lang, 60 - minutes)] not in text, path
 
 
-@pytest.fixture
-def contact_last_app(tmp_path: Path, database_url: str) -> Flask:
+def asking_contact_last(tmp_path: Path, database_url: str, **settings: object) -> Flask:
     """An app whose definition asks for name, email and phone last."""
     folder = tmp_path / "definition"
     folder.mkdir()
     definition = contact_last_definition(folder)
-    return make_app(tmp_path, database_url, QUESTIONNAIRE_PATH=str(definition))
+    return make_app(tmp_path, database_url, QUESTIONNAIRE_PATH=str(definition), **settings)
+
+
+@pytest.fixture
+def contact_last_app(tmp_path: Path, database_url: str) -> Flask:
+    """An app whose definition asks for name, email and phone last."""
+    return asking_contact_last(tmp_path, database_url)
 
 
 MISSING_CONTACT = {
@@ -240,3 +251,24 @@ def test_without_a_phone_or_email_the_page_asks_for_one_before_queueing(contact_
     # Saved as answers: the wizard's own contact step shows them already filled in.
     assert screening.answers["phone"] == "(408) 555-0123"
     assert len(outbox(app)) == 1
+
+
+def test_an_expired_form_token_keeps_the_contact_details_typed(tmp_path, database_url):
+    app = asking_contact_last(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    client.get(f"/screening/resume/{resume_token_at(app, 'phq9', clean_answers())}")
+    csrf = csrf_token_from(client.get("/screening/resume").data.decode())
+    assert location(client.post("/screening/resume", data={"csrf_token": csrf})).endswith("/phq9")
+    data = section_formdata(app, "phq9", clean_answers(**RISK))
+    data["action"], data["csrf_token"] = "reach", csrf
+    assert location(client.post(f"{STEP_PREFIX}phq9", data=data)) == ASKED
+    typed = {"details": "1", "full-name": "Sam Expired", "phone": "(408) 555-0199"}
+    page = client.post(ASKED, data={**typed, "csrf_token": "expired"})
+    assert page.status_code == 200
+    shown = read_page(page.data)
+    assert (shown.value("full-name"), shown.value("phone")) == ("Sam Expired", "(408) 555-0199")
+    assert "press the button again" in shown.text
+    assert one_screening(app).state == "draft"
+    again = client.post(ASKED, data={**typed, "csrf_token": csrf_token_from(page.data.decode())})
+    assert location(again) == ASKED
+    assert one_screening(app).unfinished
