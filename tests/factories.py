@@ -62,13 +62,38 @@ def make_draft(app: Flask, **overrides: Any) -> str:
             db.close()
 
 
+def resume_token_at(
+    app: Flask, section_id: str, answers: dict[str, Any], language: str = "en"
+) -> str:
+    """Answer every step before `section_id` as a person pressing Next would (answers
+    without risk), through the wizard's service; return a resume link's token that opens
+    the screening at that step. Browser tests start there instead of typing the steps again.
+    """
+    with app.app_context():
+        db = new_session(write=True)
+        try:
+            q = registry().current
+            draft, _token = intake_service.start_draft(db, q, language)
+            for section in intake_service.wizard_steps(q, answers):
+                if section.link_id == section_id:
+                    return intake_service.issue_resume_token(db, draft, 1)
+                given = {
+                    i.link_id: answers[i.link_id] for i in section.items if i.link_id in answers
+                }
+                intake_service.save_section(db, q, draft, section, given)
+            raise KeyError(f"no step {section_id} with these answers")
+        finally:
+            db.close()
+
+
 def at(day: int, hour: int = 12) -> datetime:
     """A submission time in November 2026 (UTC)."""
     return datetime(2026, 11, day, hour, tzinfo=UTC)
 
 
 def load_submission(app: Flask, public_id: str) -> Submission:
-    """Read a submission as stored now (plain and decrypted columns loaded)."""
+    """Read a submission as stored now (plain and decrypted columns and its disclosure
+    timeline loaded)."""
     with app.app_context():
         db = new_session()
         try:
@@ -76,6 +101,7 @@ def load_submission(app: Flask, public_id: str) -> Submission:
                 select(Submission).where(Submission.public_id == public_id)
             ).one()
             _ = (submission.answers, submission.contact, submission.flags, submission.scores)
+            _ = submission.disclosures
             return submission
         finally:
             db.close()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from screening.database import get_session
 from screening.errors import render_error
-from screening.intake import service
+from screening.intake import contact_details, service
 from screening.intake.pages import (
     closed_page,
     current_draft,
@@ -63,7 +63,10 @@ def csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
 
 
 def rerender_after_expired_token() -> tuple[str, int] | None:
-    """Render the posted step with its input, or None when there is no step to show."""
+    """Render the posted step (or contact-today form) with its input, or None when there is
+    none to show."""
+    if request.endpoint == "intake.contact_today":
+        return contact_details_after_expired_token()
     if request.endpoint not in {"intake.step", "intake.change_language"}:
         return None
     if request.view_args is None:
@@ -90,3 +93,17 @@ def rerender_after_expired_token() -> tuple[str, int] | None:
         ),
     )
     return body, 200
+
+
+def contact_details_after_expired_token() -> tuple[str, int] | None:
+    """Show the contact-today form again with the name, phone and email just typed."""
+    draft = current_draft()
+    page = contact_details.section(questionnaire())
+    if draft is None or page is None or not request.form.get("details"):
+        return None
+    notice = _(
+        "This page was open for a long time, so for your security we need you to press the "
+        "button again. What you typed is still here."
+    )
+    form = contact_details.bind(page, request.form)
+    return contact_details.render(draft, page, form, notice=notice), 200

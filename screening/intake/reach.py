@@ -58,11 +58,15 @@ def ask_for_contact(
     draft: Submission,
     blind_index: BlindIndex,
     today: date,
+    contact: dict[str, Any] | None = None,
 ) -> None:
     """The person asked to be contacted today: queue the screening, tell staff, clear the notice.
 
-    They have the crisis resources on the page that follows, so the notice is marked seen.
+    `contact`: answers from the contact-today form, saved with it. They have the crisis
+    resources on the page that follows, so the notice is marked seen.
     """
+    if contact:
+        draft.answers = {**(draft.answers or {}), **contact}
     newly = surface(db, registry, draft, blind_index, today)
     draft.progress = replace(
         draft.progress, crisis_pending=False, crisis_seen_at=utcnow().isoformat()

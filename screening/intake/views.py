@@ -33,7 +33,7 @@ from screening.clock import today
 from screening.database import get_session
 from screening.extensions import limiter
 from screening.i18n import current_language
-from screening.intake import failures, language, reach, review, service
+from screening.intake import contact_details, failures, language, reach, review, service
 from screening.intake.controller import (
     Invalid,
     KeepTyped,
@@ -214,34 +214,69 @@ def continue_after_support(section_id: str) -> Response:
 
 
 @bp.post("/contact-today")
-def contact_today() -> Response:
-    """The person at risk asks the clinic to contact them today (from the crisis page)."""
+def contact_today() -> str | Response | tuple[str, int]:
+    """The person at risk asks the clinic to contact them today: the crisis page's button, or
+    the contact-today page's form."""
     draft = current_draft()
     if draft is None:
         return lost_session()
+    if request.form.get("details"):
+        return send_contact_details(draft)
     return ask_for_contact(draft)
 
 
 def ask_for_contact(draft: Submission) -> Response:
-    """Put a risk screening in the queue now and confirm it; others go back to the wizard."""
+    """Put a risk screening in the queue now and confirm it; others go back to the wizard.
+
+    Without a phone number or an email address the contact-today page asks for one first.
+    """
     db = get_session()
+    q = questionnaire()
     if not service.needs_help(db, draft):
-        return redirect(unfinished_or_review_url(questionnaire(), draft))
+        return redirect(unfinished_or_review_url(q, draft))
+    if not draft.unfinished and not contact_details.reachable(q, draft.answers):
+        return redirect(url_for("intake.contact_asked"))
     blind_index = current_app.extensions["blind_index"]
     reach.ask_for_contact(db, registry(), draft, blind_index, today())
     return redirect(url_for("intake.contact_asked"))
 
 
+def send_contact_details(draft: Submission) -> Response | tuple[str, int]:
+    """Check the contact-today form; queue the screening with its answers, or show it again."""
+    page = contact_details.section(questionnaire())
+    if page is None or draft.unfinished or not service.needs_help(get_session(), draft):
+        return ask_for_contact(draft)
+    form = contact_details.bind(page, request.form)
+    errors = contact_details.errors(page, form)
+    if errors:
+        return contact_details.render(draft, page, form, errors), 200
+    blind_index = current_app.extensions["blind_index"]
+    contact = contact_details.answers(page, form)
+    reach.ask_for_contact(get_session(), registry(), draft, blind_index, today(), contact)
+    return redirect(url_for("intake.contact_asked"))
+
+
 @bp.get("/contact-today")
 def contact_asked() -> str | Response:
-    """Confirm the clinic was asked, keep every crisis resource, and offer to go on."""
+    """Confirm the clinic was asked, keep every crisis resource, and offer to go on; or,
+    with no phone number or email address given yet, ask for one."""
     draft = current_draft()
-    if draft is None or not draft.unfinished:
+    if draft is None:
         return redirect(url_for("intake.intro"))
-    return render_template(
-        "intake/contact_asked.html",
-        continue_url=unfinished_or_review_url(questionnaire(), draft),
-    )
+    q = questionnaire()
+    if draft.unfinished:
+        return render_template(
+            "intake/contact_asked.html", continue_url=unfinished_or_review_url(q, draft)
+        )
+    page = contact_details.section(q)
+    if (
+        page is None
+        or contact_details.reachable(q, draft.answers)
+        or not service.needs_help(get_session(), draft)
+    ):
+        return redirect(url_for("intake.intro"))
+    saved = answers_to_formdata(list(page.items), draft.answers)
+    return contact_details.render(draft, page, contact_details.bind(page, saved))
 
 
 @bp.post("/review/continue")

@@ -12,9 +12,10 @@ import functools
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -59,12 +60,20 @@ class LiveApp:
 
 
 @pytest.fixture(scope="module")
+def live_app_config() -> dict[str, object]:
+    """Settings of a module's live app beyond the tests' own: a module overrides this."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def live_app(
-    tmp_path_factory: pytest.TempPathFactory, module_database_url: str
+    tmp_path_factory: pytest.TempPathFactory,
+    module_database_url: str,
+    live_app_config: dict[str, object],
 ) -> Iterator[LiveApp]:
     """Serve one migrated app (CSRF on) for a whole test module; yield its URL and app."""
     folder = tmp_path_factory.mktemp("live")
-    app = make_app(folder, module_database_url, WTF_CSRF_ENABLED=True)
+    app = make_app(folder, module_database_url, WTF_CSRF_ENABLED=True, **live_app_config)
     # It outlives each test: dispose of its pool at the end of the module, not of the test.
     CREATED_APPS.remove(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -91,12 +100,30 @@ def axe_page_list() -> Iterator[None]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """A fresh browser context and page at phone width."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    tab = context.new_page()
-    yield tab
-    context.close()
+def phone(browser) -> Iterator[Callable[..., Any]]:  # type: ignore[no-untyped-def]
+    """Open tabs the way a person on a phone meets the site: each in its own context at phone
+    width, en-US, with JavaScript unless `javascript=False`; other options (a signed-in
+    `storage_state`) pass through. A step that hangs fails in 5 s; all close after the test.
+    """
+    contexts = []
+
+    def open_tab(*, javascript: bool = True, **options: Any):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport=PHONE, locale="en-US", java_script_enabled=javascript, **options
+        )
+        context.set_default_timeout(5000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(phone) -> object:  # type: ignore[no-untyped-def]
+    """A fresh phone-width page with JavaScript."""
+    return phone()
 
 
 def screenshot(tab, name: str, *, desktop: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from screening.database import new_session
 from screening.models import Submission
 from screening.questionnaire.conditions import enabled_items
 from tests.browser.conftest import definition
+from tests.factories import resume_token_at
 from tests.questionnaire.factories import SEVERAL_DAYS, clean_answers
 
 STEP_PATH = "/screening/step/"
@@ -99,6 +100,40 @@ def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
     return tab.locator(CONTINUE_AFTER_CRISIS).count() == 1
 
 
+def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Answer the questions of a step that are on screen (without JavaScript, fewer are)."""
+    # One round trip for the whole page, rather than one per question.
+    shown = set(tab.locator(".question:visible").evaluate_all("nodes => nodes.map(n => n.id)"))
+    items = step_items(section_id, answers)
+    fill_step(tab, [item for item in items if f"q-{item.link_id}" in shown], answers)
+
+
+def send_step(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Answer a step and press Next; without JavaScript, answer the follow-up questions the
+    server shows next and press it again."""
+    for _ in range(2):
+        fill_visible(tab, section_id, answers)
+        tab.click(NEXT)
+        if is_crisis_page(tab) or section_id_of(tab.url) != section_id:
+            return
+    raise AssertionError(f"{section_id} did not move on")
+
+
+def walk_to(tab, answers: dict[str, Any], path: str) -> None:  # type: ignore[no-untyped-def]
+    """Answer step after step, passing crisis pages with Continue, until the wizard shows
+    `path` itself (not crisis resources before it), with JavaScript or without."""
+    for _ in range(60):
+        if is_crisis_page(tab):
+            tab.click(CONTINUE_AFTER_CRISIS)
+            continue
+        if path_of(tab.url) == path:
+            return
+        section_id = section_id_of(tab.url)
+        assert section_id is not None, tab.url
+        send_step(tab, section_id, answers)
+    raise AssertionError(f"the wizard never reached {path}: at {tab.url}")
+
+
 def fill_consent(tab, name: str = "Alex Rivera") -> None:  # type: ignore[no-untyped-def]
     """Agree to both statements and sign on the review page."""
     tab.check('input[name="consent-accuracy"][value="yes"]')
@@ -120,3 +155,19 @@ def latest_submission_answers(app: Flask) -> dict[str, Any]:
             return dict(submission.answers)
         finally:
             db.close()
+
+
+def resume_at(
+    phone, live_app, section_id: str, answers: dict[str, Any], lang: str, javascript: bool
+):  # type: ignore[no-untyped-def]
+    """Open, on a phone in `lang`, a screening answered up to step `section_id` (through the
+    service) from its resume link; return the tab showing that step.
+
+    Cheaper than typing the steps before it, which other tests walk.
+    """
+    token = resume_token_at(live_app.app, section_id, answers, lang)
+    tab = phone(javascript=javascript)
+    tab.goto(f"{live_app.url}/screening/resume/{token}?lang={lang}")
+    tab.click(CONTINUE_FROM_LINK)
+    assert section_id_of(tab.url) == section_id, tab.url
+    return tab

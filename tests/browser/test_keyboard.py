@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import screenshot
 from tests.browser.journey import (
     every_step_answers,
     is_crisis_page,
@@ -119,11 +119,9 @@ def answer_by_keyboard(tab, items, answers: dict[str, Any]) -> None:  # type: ig
             type_into(tab, f'[name="{name}"]', str(value))
 
 
-def test_keyboard_only_person_completes_the_whole_screening(live_app, browser):
+def test_keyboard_only_person_completes_the_whole_screening(live_app, phone):
     answers = every_step_answers()
-    context = browser.new_context(viewport=PHONE, locale="en-US")
-    context.set_default_timeout(5000)
-    tab = context.new_page()
+    tab = phone()
     tab.goto(live_app.url + "/screening/")
     press_button(tab, 'form[action$="/screening/start"] button[type="submit"]')
     visited = []
@@ -152,7 +150,6 @@ def test_keyboard_only_person_completes_the_whole_screening(live_app, browser):
     press_button(tab, '#review-form button[type="submit"]')
     assert path_of(tab.url) == "/screening/done"
     screenshot(tab, "keyboard-done")
-    context.close()
     # What was typed and chosen is what the clinic receives.
     stored = latest_submission_answers(live_app.app)
     differing = {k: (v, stored.get(k)) for k, v in answers.items() if stored.get(k) != v}

@@ -25,21 +25,15 @@ SUBMIT = "main form:not(.inline-form):not(.search-form) button[type=submit]"
 
 
 @pytest.fixture
-def tab(browser):  # type: ignore[no-untyped-def]
+def tab(phone):  # type: ignore[no-untyped-def]
     """A signed-out phone-width page."""
-    context = browser.new_context(viewport=PHONE, locale="en-US")
-    context.set_default_timeout(5000)
-    yield context.new_page()
-    context.close()
+    return phone()
 
 
 @pytest.fixture
-def admin_tab(browser, admin_state):  # type: ignore[no-untyped-def]
+def admin_tab(phone, admin_state):  # type: ignore[no-untyped-def]
     """A phone-width page signed in as the admin."""
-    context = browser.new_context(viewport=PHONE, locale="en-US", storage_state=admin_state)
-    context.set_default_timeout(5000)
-    yield context.new_page()
-    context.close()
+    return phone(storage_state=admin_state)
 
 
 def test_sign_in_pages_pass_accessibility_checks(live_app, staff, tab):

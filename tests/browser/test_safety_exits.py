@@ -6,8 +6,6 @@ page after saving shows every crisis resource as a link a phone can tap.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.browser.journey import (
@@ -16,25 +14,21 @@ from tests.browser.journey import (
     SAVE,
     START,
     every_step_answers,
-    fill_step,
+    fill_visible,
     is_crisis_page,
     path_of,
     section_id_of,
-    step_items,
 )
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 LINKS = ('a[href="tel:988"]', 'a[href="sms:741741"]', 'a[href="tel:911"]')
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, browser, javascript):
+def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, phone, javascript):
     answers = every_step_answers()
-    context = browser.new_context(viewport=PHONE, locale="en-US", java_script_enabled=javascript)
-    context.set_default_timeout(5000)
-    tab = context.new_page()
+    tab = phone(javascript=javascript)
     tab.goto(live_app.url + "/screening/")
     tab.click(START)
     while section_id_of(tab.url) != "phq9":
@@ -62,10 +56,3 @@ def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, browse
     assert is_crisis_page(tab)
     tab.click(CONTINUE_AFTER_CRISIS)
     assert section_id_of(tab.url) is not None and not is_crisis_page(tab)
-    context.close()
-
-
-def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """Answer the questions of a step that are on screen (without JavaScript, fewer are)."""
-    items = step_items(section_id, answers)
-    fill_step(tab, [i for i in items if tab.locator(f"#q-{i.link_id}").is_visible()], answers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import screenshot
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
     NEXT,
@@ -29,11 +29,9 @@ pytestmark = pytest.mark.browser
 MORE_QUESTIONS = "there are a few more questions on this page"
 
 
-def test_whole_screening_completes_without_javascript(live_app, browser):
+def test_whole_screening_completes_without_javascript(live_app, phone):
     answers = every_step_answers()
-    context = browser.new_context(viewport=PHONE, locale="en-US", java_script_enabled=False)
-    context.set_default_timeout(5000)
-    tab = context.new_page()
+    tab = phone(javascript=False)
     tab.goto(live_app.url + "/screening/")
     tab.click(START)
     revealed_on: list[str] = []
@@ -69,7 +67,6 @@ def test_whole_screening_completes_without_javascript(live_app, browser):
     fill_consent(tab)
     tab.click(SEND)
     assert path_of(tab.url) == "/screening/done"
-    context.close()
     stored = latest_submission_answers(live_app.app)
     assert stored["pcptsd5-1"] == "yes" and stored["open-to-therapist"] == "yes"
     assert stored["safety-safe-now"] is True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.checks import PageAudit, record_foreign_requests
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import screenshot
 from tests.browser.journey import (
     CONTINUE_AFTER_CRISIS,
     CONTINUE_FROM_LINK,
@@ -36,11 +36,9 @@ SAVE_AFTER = "medical"
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_every_screening_page_passes_accessibility_checks(live_app, browser, lang):
+def test_every_screening_page_passes_accessibility_checks(live_app, phone, lang):
     answers = every_step_answers()
-    context = browser.new_context(viewport=PHONE, locale="en-US")
-    context.set_default_timeout(5000)
-    tab = context.new_page()
+    tab = phone()
     foreign = record_foreign_requests(tab, live_app.url)
     audit = PageAudit()
     seen_steps: list[str] = []
@@ -102,6 +100,5 @@ def test_every_screening_page_passes_accessibility_checks(live_app, browser, lan
     assert path_of(tab.url) == "/screening/done"
     audit.check(tab, f"confirmation ({lang})")
     screenshot(tab, f"done-{lang}", desktop=True)
-    context.close()
     assert not foreign, f"requests to other hosts: {foreign}"
     audit.assert_clean()

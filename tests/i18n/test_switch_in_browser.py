@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 # The browser suite's app served on loopback, and a fresh page in the run's Chromium.
-from tests.browser.conftest import live_app, page  # noqa: F401
+from tests.browser.conftest import live_app, live_app_config, page, phone  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

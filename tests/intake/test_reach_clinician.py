@@ -6,6 +6,7 @@ The idle clock is the `now` passed to `surface_idle_risk_drafts`; no test sleeps
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,22 +17,28 @@ from screening.database import new_session
 from screening.intake.reach import surface_idle_risk_drafts
 from screening.models import Submission
 from screening.questionnaire_registry import registry
-from tests.factories import load_submission
+from tests.conftest import csrf_token_from, make_app
+from tests.factories import load_submission, resume_token_at
 from tests.i18n.conftest import read_page
 from tests.intake.test_safety_pathway import (
     RISK,
     SAFE_NOW,
     assert_full_crisis_panel,
-    disclosures_of,
     draft_public_id,
     post_phq9,
     reach,
 )
-from tests.intake.wizard_driver import STEP_PREFIX, answer_steps, consent_formdata, location
+from tests.intake.wizard_driver import (
+    STEP_PREFIX,
+    answer_steps,
+    consent_formdata,
+    location,
+    section_formdata,
+)
 from tests.portal.test_counts import assert_ledger_matches
 from tests.portal.test_notify import body_of, outbox, read_message
 from tests.portal_helpers import clinician_client
-from tests.questionnaire.factories import clean_answers
+from tests.questionnaire.factories import clean_answers, contact_last_definition
 
 ASKED = "/screening/contact-today"
 CONFIRMATION = {
@@ -88,7 +95,7 @@ def test_the_inline_button_sends_the_step_with_its_risk_answer(app, person):
     assert 'name="action" value="reach"' in shown and BUTTON[lang] in shown
     asked = post_phq9(app, client, "reach", **RISK, **{"phq9-1": None})  # errors or not
     assert location(asked) == ASKED
-    [event] = disclosures_of(app, draft_public_id(app))
+    [event] = load_submission(app, draft_public_id(app)).disclosures
     assert event.answers == RISK
     assert one_screening(app).unfinished
 
@@ -178,3 +185,90 @@ def test_the_intro_and_privacy_notice_say_what_happens_to_an_idle_risk_draft(app
         text = read_page(client.get(path).data).text
         assert NOTICE[(lang, minutes)] in text, path
         assert NOTICE[(lang, 60 - minutes)] not in text, path
+
+
+def asking_contact_last(tmp_path: Path, database_url: str, **settings: object) -> Flask:
+    """An app whose definition asks for name, email and phone last."""
+    folder = tmp_path / "definition"
+    folder.mkdir()
+    definition = contact_last_definition(folder)
+    return make_app(tmp_path, database_url, QUESTIONNAIRE_PATH=str(definition), **settings)
+
+
+@pytest.fixture
+def contact_last_app(tmp_path: Path, database_url: str) -> Flask:
+    """An app whose definition asks for name, email and phone last."""
+    return asking_contact_last(tmp_path, database_url)
+
+
+MISSING_CONTACT = {
+    "en": ("Enter an answer.", "Enter a phone number or an email address"),
+    "es": ("Escriba una respuesta.", "Escriba un número de teléfono o un correo electrónico"),
+}
+BAD_PHONE = {"en": "Enter a phone number like", "es": "Escriba un número de teléfono como"}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_without_a_phone_or_email_the_page_asks_for_one_before_queueing(contact_last_app, lang):
+    app = contact_last_app
+    client = app.test_client()
+    client.get(f"/?lang={lang}")
+    reach(app, client, "phq9", clean_answers())
+    # The inline button and the crisis page's button both lead to the form first.
+    assert location(post_phq9(app, client, "reach", **RISK)) == ASKED
+    assert location(client.post(ASKED)) == ASKED
+    form = client.get(ASKED).data.decode()
+    assert_full_crisis_panel(form, lang)
+    assert {"full-name", "phone", "email", "details"} <= {
+        i.get("name") for i in read_page(form).inputs
+    }
+    assert one_screening(app).state == "draft"
+
+    empty = client.post(ASKED, data={"details": "1", "full-name": "", "phone": "", "email": ""})
+    assert empty.status_code == 200
+    html = empty.data.decode()
+    name_message, reach_message = MISSING_CONTACT[lang]
+    assert name_message in html.split('id="full-name-error"', 1)[1].split("</p>", 1)[0]
+    for field in ("phone", "email"):
+        assert reach_message in html.split(f'id="{field}-error"', 1)[1].split("</p>", 1)[0]
+    typed = {"details": "1", "full-name": "Sam Late-Contact", "phone": "555 12", "email": ""}
+    wrong = read_page(client.post(ASKED, data=typed).data)
+    assert BAD_PHONE[lang] in wrong.text
+    assert (wrong.value("full-name"), wrong.value("phone")) == ("Sam Late-Contact", "555 12")
+    assert one_screening(app).state == "draft"
+
+    sent = client.post(ASKED, data={**typed, "phone": "(408) 555-0123"})
+    assert location(sent) == ASKED
+    assert CONFIRMATION[lang] in read_page(client.get(ASKED).data).text
+    screening = one_screening(app)
+    assert (screening.state, screening.unfinished) == ("submitted", True)
+    assert screening.triage_category == "urgent-safety"
+    assert screening.contact == {
+        "name": "Sam Late-Contact",
+        "email": None,
+        "phone": "(408) 555-0123",
+    }
+    # Saved as answers: the wizard's own contact step shows them already filled in.
+    assert screening.answers["phone"] == "(408) 555-0123"
+    assert len(outbox(app)) == 1
+
+
+def test_an_expired_form_token_keeps_the_contact_details_typed(tmp_path, database_url):
+    app = asking_contact_last(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    client.get(f"/screening/resume/{resume_token_at(app, 'phq9', clean_answers())}")
+    csrf = csrf_token_from(client.get("/screening/resume").data.decode())
+    assert location(client.post("/screening/resume", data={"csrf_token": csrf})).endswith("/phq9")
+    data = section_formdata(app, "phq9", clean_answers(**RISK))
+    data["action"], data["csrf_token"] = "reach", csrf
+    assert location(client.post(f"{STEP_PREFIX}phq9", data=data)) == ASKED
+    typed = {"details": "1", "full-name": "Sam Expired", "phone": "(408) 555-0199"}
+    page = client.post(ASKED, data={**typed, "csrf_token": "expired"})
+    assert page.status_code == 200
+    shown = read_page(page.data)
+    assert (shown.value("full-name"), shown.value("phone")) == ("Sam Expired", "(408) 555-0199")
+    assert "press the button again" in shown.text
+    assert one_screening(app).state == "draft"
+    again = client.post(ASKED, data={**typed, "csrf_token": csrf_token_from(page.data.decode())})
+    assert location(again) == ASKED
+    assert one_screening(app).unfinished

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from screening.database import new_session
-from screening.models import Disclosure, Submission
+from screening.models import Submission
 from tests.factories import load_submission
 from tests.i18n.conftest import read_page
 from tests.intake.wizard_driver import (
@@ -68,19 +68,6 @@ def post_phq9(app: Flask, client: FlaskClient, action: str, **answers: Any) -> A
     return client.post(f"{STEP_PREFIX}phq9", data=data)
 
 
-def disclosures_of(app: Flask, public_id: str) -> list[Disclosure]:
-    """Read a screening's disclosure timeline as the submission gives it."""
-    with app.app_context():
-        db = new_session()
-        try:
-            submission = db.scalars(
-                select(Submission).where(Submission.public_id == public_id)
-            ).one()
-            return [*submission.disclosures]
-        finally:
-            db.close()
-
-
 def draft_public_id(app: Flask) -> str:
     """The public id of the only screening in the database."""
     with app.app_context():
@@ -120,7 +107,7 @@ def test_save_for_later_with_errors_still_shows_help_and_records_the_disclosure(
     saved = post_phq9(app, client, "save", **RISK, **{"phq9-1": None})
     assert location(saved) == "/screening/saved"
     assert_full_crisis_panel(client.get("/screening/saved").data.decode(), lang)
-    [event] = disclosures_of(app, draft_public_id(app))
+    [event] = load_submission(app, draft_public_id(app)).disclosures
     assert (event.section, event.answers) == ("phq9", RISK)
 
 
@@ -154,7 +141,7 @@ def test_a_page_shown_again_with_errors_shows_the_panel_without_javascript(app, 
     panel_tag = html[html.index('id="crisis-phq9-9"') :].split(">", 1)[0]
     assert "hidden" not in panel_tag
     assert_full_crisis_panel(html, lang)
-    [event] = disclosures_of(app, draft_public_id(app))
+    [event] = load_submission(app, draft_public_id(app)).disclosures
     assert event.answers == RISK
 
 
@@ -168,7 +155,7 @@ def test_a_disclosure_survives_a_changed_answer_and_flags_the_screening(app, cli
     assert done == "/screening/review"
     assert location(client.post(done, data=consent_formdata(app))) == "/screening/done"
     public_id = draft_public_id(app)
-    [event] = disclosures_of(app, public_id)
+    [event] = load_submission(app, public_id).disclosures
     assert (event.section, event.answers) == ("phq9", RISK)
     submission = load_submission(app, public_id)
     assert submission.answers["phq9-9"] == "LA6568-5"
@@ -186,7 +173,7 @@ def test_a_second_risk_answer_is_a_second_event_and_a_repeat_is_not(app, client)
     post_phq9(app, client, "save", **RISK)
     client.post(f"{STEP_PREFIX}phq9/continue")
     post_phq9(app, client, "save", **{"phq9-9": "LA6571-9"})
-    events = disclosures_of(app, draft_public_id(app))
+    events = load_submission(app, draft_public_id(app)).disclosures
     assert [event.answers for event in events] == [RISK, {"phq9-9": "LA6571-9"}]
     assert events[0].disclosed_at <= events[1].disclosed_at
 

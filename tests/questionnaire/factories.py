@@ -11,8 +11,12 @@ underscores), and None removes an answer:
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+from screening.questionnaire import DEFINITION_PATH
 
 # The date the factory's answers are meant to be triaged on (age, "past year" wording).
 TODAY = date(2026, 11, 27)
@@ -122,3 +126,18 @@ def clean_answers(**overrides: Any) -> dict[str, Any]:
         else:
             answers[link_id] = value
     return answers
+
+
+def contact_last_definition(folder: Path) -> Path:
+    """Write the shipped definition with its first section (name, email, phone…) moved to
+    just before consent, as a clinic may order it; return the file's path.
+
+    The person then reaches the PHQ-9 before giving any contact details.
+    """
+    text = DEFINITION_PATH.read_text("utf-8")
+    sections = re.split(r"(?m)^(?=  - linkId: )", text)
+    head, first, *middle, consent = sections
+    assert first.startswith("  - linkId: about-you") and "role: consent" in consent
+    path = folder / DEFINITION_PATH.name
+    path.write_text("".join([head, *middle, first, consent]), "utf-8")
+    return path

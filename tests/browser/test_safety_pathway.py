@@ -1,0 +1,218 @@
+"""Issue 12's safety pathway in Chromium, as a person and a clinician meet it.
+
+Each flow runs in two of the four combinations of English/Spanish and with/without
+JavaScript, so that every flow runs in both languages and, where JavaScript changes what the
+person sees (the crisis panel beside the answer), in both modes. The clinician's queue is
+checked in a tab signed in once for the module (`admin_state`). Each person opens the
+screening at the PHQ-9 from a resume link, the steps before it answered through the service
+(typing them is what the other wizard tests do; here it would only add seconds).
+
+- a taken-back disclosure (item 9, then the safety step's answers, then item 9 back to "not at
+  all") reaches the queue urgent, with its timeline on the submission page; Back and the done
+  page on the way show every crisis resource;
+- "Ask the clinic to contact me today" puts an urgent, unfinished record in the queue at once;
+- a risk draft left after "Save and finish later" (whose page shows every crisis resource)
+  enters the queue once `flask notify escalate` runs RISK_DRAFT_SURFACE_MINUTES later: the
+  command's clock is moved, nothing sleeps;
+- a recent psychiatric discharge without ideation is urgent, and an empty response is
+  incomplete: proved on submitted responses in the portal, which is cheaper than walking the
+  wizard (the wizard's triage is the same `submit_draft`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from screening import cli
+from screening.clock import utcnow
+from tests.browser.journey import (
+    BACK,
+    CONTINUE_AFTER_CRISIS,
+    SAVE,
+    SEND,
+    STEP_PATH,
+    fill_consent,
+    fill_visible,
+    is_crisis_page,
+    path_of,
+    resume_at,
+    section_id_of,
+    send_step,
+    walk_to,
+)
+from tests.factories import make_submission
+from tests.questionnaire.factories import (
+    NEARLY_EVERY_DAY,
+    NOT_AT_ALL,
+    SEVERAL_DAYS,
+    TODAY,
+    clean_answers,
+)
+
+pytestmark = pytest.mark.browser
+
+LINKS = ('a[href="tel:988"]', 'a[href="sms:741741"]', 'a[href="tel:911"]')
+CONTACT_TODAY = 'form[action$="/screening/contact-today"] button[type="submit"]'
+INLINE_CONTACT_TODAY = '#crisis-phq9-9 button[name="action"][value="reach"]'
+BOTH_WAYS = [("en", True), ("es", False)]
+OTHER_WAYS = [("en", False), ("es", True)]
+
+
+def ids(combinations: list[tuple[str, bool]]) -> list[str]:
+    """Name each combination: en-with-js, es-without-js..."""
+    return [f"{lang}-{'with' if js else 'without'}-js" for lang, js in combinations]
+
+
+def assert_crisis_resources(tab, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The page, in `lang`, shows every crisis resource as a link a phone can tap."""
+    assert tab.locator("html").get_attribute("lang") == lang
+    for link in LINKS:
+        assert tab.locator(f"main .crisis-panel {link}").first.is_visible(), (tab.url, link)
+
+
+def queue_row(portal, live_app, name: str, *, reload: bool = True):  # type: ignore[no-untyped-def]
+    """Return the queue's row of the screening signed `name` (None if absent), reloading
+    the queue first unless told not to."""
+    if reload:
+        portal.goto(f"{live_app.url}/portal/")
+    rows = portal.locator("tbody tr").filter(has=portal.get_by_role("link", name=name, exact=True))
+    assert rows.count() <= 1
+    return rows.first if rows.count() else None
+
+
+def assert_urgent(row, *, unfinished: bool) -> None:  # type: ignore[no-untyped-def]
+    """The row sits among the urgent ones, marked unfinished or not."""
+    assert row is not None
+    assert "row-urgent" in (row.get_attribute("class") or "")
+    assert row.locator(".badge-unfinished").count() == int(unfinished)
+
+
+@pytest.mark.parametrize(("lang", "javascript"), BOTH_WAYS, ids=ids(BOTH_WAYS))
+def test_a_disclosure_taken_back_reaches_the_clinician(
+    live_app, phone, admin_state, lang, javascript
+):
+    name = f"Taken Back {lang.upper()} {javascript}"
+    answers = clean_answers(
+        full_name=name,
+        **{
+            "phq9-9": SEVERAL_DAYS,
+            "safety-thoughts-now": True,
+            "safety-plan": False,
+            "safety-safe-now": True,
+        },
+    )
+    tab = resume_at(phone, live_app, "phq9", answers, lang, javascript)
+    fill_visible(tab, "phq9", answers)
+    # wizard.js shows the panel the moment the answer is chosen; without it, the next page.
+    assert tab.locator("#crisis-phq9-9").is_visible() is javascript
+    send_step(tab, "phq9", answers)
+    assert is_crisis_page(tab)
+    assert_crisis_resources(tab, lang)
+    tab.click(CONTINUE_AFTER_CRISIS)
+    walk_to(tab, answers, STEP_PATH + "safety")
+    fill_visible(tab, "safety", answers)
+    tab.click(BACK)
+    # Back after a risk answer passes through every crisis resource.
+    assert is_crisis_page(tab) and section_id_of(tab.url) == "gad7"
+    assert_crisis_resources(tab, lang)
+    tab.click(CONTINUE_AFTER_CRISIS)
+    tab.click(BACK)
+    assert section_id_of(tab.url) == "phq9"
+    taken_back = {**answers, "phq9-9": NOT_AT_ALL}
+    send_step(tab, "phq9", taken_back)
+    walk_to(tab, taken_back, "/screening/review")
+    fill_consent(tab, name)
+    tab.click(SEND)
+    assert path_of(tab.url) == "/screening/done"
+    assert_crisis_resources(tab, lang)
+
+    portal = phone(storage_state=admin_state)
+    row = queue_row(portal, live_app, name)
+    assert_urgent(row, unfinished=False)
+    row.get_by_role("link", name=name).click()
+    assert portal.locator(".triage-banner.triage-urgent-safety").is_visible()
+    # Item 9 on the PHQ-9 step, then "thoughts now" on the safety step: both kept.
+    timeline = portal.locator(".disclosure-list > li")
+    assert timeline.count() == 2
+    assert "PHQ-9" in timeline.first.inner_text()
+
+
+@pytest.mark.parametrize(("lang", "javascript"), OTHER_WAYS, ids=ids(OTHER_WAYS))
+def test_contact_today_puts_an_urgent_unfinished_record_in_the_queue(
+    live_app, phone, admin_state, lang, javascript
+):
+    name = f"Call Today {lang.upper()} {javascript}"
+    answers = clean_answers(full_name=name, **{"phq9-9": NEARLY_EVERY_DAY})
+    tab = resume_at(phone, live_app, "phq9", answers, lang, javascript)
+    portal = phone(storage_state=admin_state)
+    fill_visible(tab, "phq9", answers)
+    if javascript:
+        tab.click(INLINE_CONTACT_TODAY)  # beside the answer, in the panel wizard.js shows
+    else:
+        send_step(tab, "phq9", answers)
+        assert is_crisis_page(tab)
+        tab.click(CONTACT_TODAY)
+    assert path_of(tab.url) == "/screening/contact-today"
+    assert_crisis_resources(tab, lang)
+    # Right after that one request, the clinic's queue has it.
+    assert_urgent(queue_row(portal, live_app, name), unfinished=True)
+
+
+@pytest.mark.parametrize(("lang", "javascript"), OTHER_WAYS, ids=ids(OTHER_WAYS))
+def test_an_abandoned_risk_draft_reaches_the_queue_after_the_set_minutes(
+    live_app, phone, admin_state, monkeypatch, lang, javascript
+):
+    name = f"Left Idle {lang.upper()} {javascript}"
+    answers = clean_answers(full_name=name, **{"phq9-9": SEVERAL_DAYS})
+    tab = resume_at(phone, live_app, "phq9", answers, lang, javascript)
+    fill_visible(tab, "phq9", answers)
+    tab.click(SAVE)
+    assert path_of(tab.url) == "/screening/saved"
+    assert_crisis_resources(tab, lang)
+    left_at = utcnow()
+    minutes = live_app.app.config["RISK_DRAFT_SURFACE_MINUTES"]
+    portal = phone(storage_state=admin_state)
+
+    def escalate_at(moment) -> str:  # type: ignore[no-untyped-def]
+        """Run `flask notify escalate` (cron's job every minute) with its clock at `moment`."""
+        monkeypatch.setattr(cli, "utcnow", lambda: moment)
+        result = live_app.app.test_cli_runner().invoke(args=["notify", "escalate"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    escalate_at(left_at + timedelta(minutes=minutes - 1))
+    assert queue_row(portal, live_app, name) is None
+    assert "Queued 1 idle risk screening" in escalate_at(left_at + timedelta(minutes=minutes + 1))
+    assert_urgent(queue_row(portal, live_app, name), unfinished=True)
+
+
+def test_a_recent_discharge_is_urgent_and_an_empty_response_incomplete(
+    live_app, phone, admin_state
+):
+    app = live_app.app
+    discharged = {
+        lang: make_submission(
+            app,
+            language=lang,
+            full_name=f"Recent Discharge {lang.upper()}",
+            hospitalized=True,
+            hospital_discharge=(TODAY - timedelta(days=12)).isoformat(),
+            hospitalization_details="Ten days, after an overdose.",
+        )
+        for lang in ("en", "es")
+    }
+    empty = make_submission(app, answers={})
+    portal = phone(storage_state=admin_state)
+    portal.goto(f"{live_app.url}/portal/")
+    for lang in discharged:
+        row = queue_row(portal, live_app, f"Recent Discharge {lang.upper()}", reload=False)
+        assert_urgent(row, unfinished=False)
+    empty_row = portal.locator("tbody tr").filter(has=portal.locator(f'a[href$="/s/{empty}"]'))
+    assert empty_row.locator(".badge-incomplete").is_visible()
+    portal.goto(f"{live_app.url}/portal/s/{discharged['es']}")
+    assert portal.locator(".triage-banner.triage-urgent-safety").is_visible()
+    # No risk answer was given: the discharge date alone makes it urgent.
+    assert portal.locator(".flag-urgent").count() == 1
+    assert portal.locator(".disclosure-list").count() == 0
