@@ -1,6 +1,6 @@
 """The time estimate, walked through the definition for three people (issue 14's personas).
 
-`pytest -s` prints each walk: answers asked, words to read and estimated minutes, in English
+`pytest -s` shows each walk: answers asked, words to read and estimated minutes, in English
 and Spanish. Issue 14's targets (at most 50 answers and 12 minutes for a calm adult) are not
 enforced yet: shortening the path is a later task.
 """
@@ -51,19 +51,16 @@ PERSONAS = {
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_persona_walk(
-    questionnaire: Questionnaire, rules: RuleSet, persona: str, capsys: pytest.CaptureFixture
-) -> None:
+def test_persona_walk(questionnaire: Questionnaire, rules: RuleSet, persona: str) -> None:
     answers, category = PERSONAS[persona]
     # The answer set is the person it claims to be.
     assert triage_response(questionnaire, rules, answers, TODAY).category == category
     walks = {lang: walk(questionnaire, answers, lang) for lang in ("en", "es")}
     en, es = walks["en"], walks["es"]
-    with capsys.disabled():
-        print(
-            f"\n{persona}: {en.answers} answers; EN {en.words} words, {en.minutes} min; "
-            f"ES {es.words} words, {es.minutes} min"
-        )
+    print(
+        f"\n{persona}: {en.answers} answers; EN {en.words} words, {en.minutes} min; "
+        f"ES {es.words} words, {es.minutes} min"
+    )
     # Spanish says the same in more words; both ask the same questions.
     assert es.answers == en.answers
     assert es.words > en.words
