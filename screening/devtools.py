@@ -51,6 +51,11 @@ TICK_CHANCE = 0.3
 SPANISH_SHARE = 0.25
 OPTIONAL_ANSWERED = 0.6
 NONE_OPTION = "none"
+# Adults in the US (CDC NHANES 2015-2018, both sexes): height about 66.5 +/- 4 inches, BMI about
+# 29.5 +/- 6.5. Weight follows from the two, so seeded BMIs look like a clinic's, not the
+# form's whole allowed range.
+HEIGHT_INCHES = (66.5, 4.0)
+BMI = (29.5, 6.5)
 # The answers that name the person: redrawn for each copy of a seeded answer set.
 PERSONA_PURPOSES = {"name", "nickname", "email", "tel"}
 
@@ -168,6 +173,7 @@ class AnswerGenerator:
     def answers(self, persona: Persona, consent_section: str) -> dict[str, Any]:
         """Answer every section and item that applies, in order, like a person would."""
         answers: dict[str, Any] = {}
+        body = self.body()
         for section in self.q.sections:
             if not is_enabled(section, answers):
                 continue
@@ -177,10 +183,19 @@ class AnswerGenerator:
                 optional = not item.required and section.link_id != consent_section
                 if optional and self.rng.random() > OPTIONAL_ANSWERED:
                     continue
-                value = self.answer(item, persona, section.link_id == consent_section)
+                value = body.get(item.role)  # weight and height come from one body
+                if value is None:
+                    value = self.answer(item, persona, section.link_id == consent_section)
                 if value is not None:
                     answers[item.link_id] = value
         return answers
+
+    def body(self) -> dict[str, int]:
+        """A plausible adult's weight and height, by the roles of the items that ask them."""
+        inches = round(self.rng.gauss(*HEIGHT_INCHES))
+        bmi = min(max(self.rng.gauss(*BMI), 16), 60)
+        pounds = round(bmi * inches**2 / 703)
+        return {"weight-pounds": pounds, "height-feet": inches // 12, "height-inches": inches % 12}
 
     def answer(self, item: Item, persona: Persona, consent: bool) -> Any:
         """Return one valid answer for an item."""

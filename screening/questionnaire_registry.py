@@ -11,7 +11,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from screening.questionnaire.model import Questionnaire, load_definition
+from screening.questionnaire.estimate import shown_minutes
+from screening.questionnaire.model import LANGUAGES, Questionnaire, load_definition
 from screening.questionnaire.triage import RuleSet, load_rules, risk_answers
 
 
@@ -24,6 +25,8 @@ class QuestionnaireRegistry:
     by_version: dict[str, Questionnaire]
     # Form values of the current definition that raise an urgent flag on their own.
     risk_answers: dict[str, frozenset[str]]
+    # The time the site promises for the current definition, per language ("about N minutes").
+    minutes: dict[str, int]
 
     def for_version(self, version: str) -> Questionnaire:
         """Return the definition a submission was answered under (current if unknown)."""
@@ -45,6 +48,7 @@ def build_registry(definition_path: Path, rules_path: Path) -> QuestionnaireRegi
         rules=rules,
         by_version=by_version,
         risk_answers=risk_answers(current, rules),
+        minutes={lang: shown_minutes(current, lang) for lang in LANGUAGES},
     )
 
 

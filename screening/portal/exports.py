@@ -1,9 +1,9 @@
 """Exports: the queue as CSV, and submissions as FHIR R4 QuestionnaireResponses.
 
 CSV is written row by row from a generator, so memory stays flat however many rows there are.
-Columns: a few plain fields, then one per linkId of the current definition, with answers in
-English (option texts, "yes"/"no"), several answers joined with "; ". Cells that a spreadsheet
-would run as a formula are prefixed with a single quote.
+Columns: a few plain fields and stored scores, then one per linkId of the current definition, with
+answers in English (option texts, "yes"/"no"), several answers joined with "; ". Cells that a
+spreadsheet would run as a formula are prefixed with a single quote.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ FIXED_COLUMNS = (
     "status",
     "phq9_total",
     "gad7_total",
+    # For the clinician (dosing, airway risk), as the portal shows it: the score stored when the
+    # answers were triaged, empty without both weight and height.
+    "bmi",
     "flags",
 )
 MULTI_SEPARATOR = "; "
@@ -48,6 +51,7 @@ CSV_COLUMNS_LOADED = (
     "phq9_total",
     "gad7_total",
     "flags",
+    "scores",
     "answers",
     "definition_version",
 )
@@ -86,6 +90,7 @@ def iso(moment: datetime | None) -> str:
 def csv_row(submission: Submission, items: list[tuple[str, Item | None]]) -> list[str]:
     """Return one submission's cells, neutralised against formula injection."""
     answers = submission.answers or {}
+    bmi = (submission.scores or {}).get("bmi", {}).get("total")
     cells = [
         submission.public_id,
         iso(submission.submitted_at),
@@ -94,6 +99,7 @@ def csv_row(submission: Submission, items: list[tuple[str, Item | None]]) -> lis
         submission.status,
         "" if submission.phq9_total is None else str(submission.phq9_total),
         "" if submission.gad7_total is None else str(submission.gad7_total),
+        "" if bmi is None else str(bmi),
         MULTI_SEPARATOR.join(flag["id"] for flag in submission.flags or []),
     ]
     cells.extend(answer_cell(item, answers.get(link_id)) for link_id, item in items)

@@ -31,8 +31,14 @@ from screening.public.content import (
     load_page,
     sources_version,
 )
+from screening.questionnaire_registry import registry
 
 bp = Blueprint("public", __name__)
+
+
+def screening_minutes() -> int:
+    """Return the time the screening takes, computed from the definition, in this language."""
+    return registry().minutes[current_language()]
 
 
 def _content_options() -> dict[str, Any]:
@@ -45,6 +51,7 @@ def _content_options() -> dict[str, Any]:
             "unfinished_risk_notice": unfinished_risk_notice(
                 current_app.config["RISK_DRAFT_SURFACE_MINUTES"]
             ),
+            "screening_minutes": str(screening_minutes()),
         },
     }
 
@@ -67,6 +74,7 @@ def site_context() -> dict[str, Any]:
         },
         # A function: only pages that show the public menu pay for building it.
         "nav_pages": nav_pages,
+        "screening_minutes": screening_minutes(),
     }
 
 

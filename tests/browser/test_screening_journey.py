@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from screening.questionnaire.conditions import enabled_items
@@ -10,6 +12,8 @@ from tests.browser.journey import fill_step
 from tests.questionnaire.factories import clean_answers
 
 pytestmark = pytest.mark.browser
+# The time is computed from the definition (screening/questionnaire/estimate.py).
+START_SCREENING = re.compile(r"Start the screening \(about \d+ minutes\)")
 
 
 def test_person_completes_screening_from_home_page(live_app, page):
@@ -17,7 +21,7 @@ def test_person_completes_screening_from_home_page(live_app, page):
     q = definition()
     page.goto(live_app.url + "/")
     screenshot(page, "home")
-    page.get_by_role("link", name="Start the screening (about 10 minutes)").first.click()
+    page.get_by_role("link", name=START_SCREENING).first.click()
     page.get_by_role("button", name="I understand – start the screening").click()
     for _ in range(20):
         if "/screening/step/" not in page.url:

@@ -70,6 +70,7 @@ def test_new_items_reach_review_portal_csv_and_fhir(
     assert len(rows) == 1 and set(NEW_ITEMS) <= set(rows[0])
     row = rows[0]
     assert (row["weight"], row["height-feet"], row["height-inches"]) == ("150", "5", "7")
+    assert row["bmi"] == "23"  # the portal's figure, below
     assert row["unusual-experiences-when"].startswith("Only while under the effect")
 
     public_id = row["public_id"]

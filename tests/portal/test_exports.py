@@ -25,7 +25,8 @@ def read_csv(text: str) -> list[dict[str, str]]:
 
 def test_csv_is_streamed_with_one_column_per_link_id(app: Flask) -> None:
     urgent = make_submission(app, **URGENT)
-    make_submission(app, language="es", reasons=["depression", "anxiety"])
+    # No weight given: no BMI (the scoring code's rule), an empty cell.
+    make_submission(app, language="es", reasons=["depression", "anxiety"], weight=None)
     make_draft(app)
     response = admin_client(app).get("/portal/export.csv")
     assert response.status_code == 200
@@ -48,6 +49,7 @@ def test_csv_is_streamed_with_one_column_per_link_id(app: Flask) -> None:
     assert first["category"] == "urgent-safety"
     assert first["phq9-9"] == "Nearly every day"
     assert "phq9-item9-positive" in first["flags"]
+    assert (first["weight"], first["bmi"], rows[1]["bmi"]) == ("150", "23", "")
     assert rows[1]["language"] == "es"
     assert rows[1]["reasons"] == "Depression; Anxiety"
     assert rows[1]["voicemail-ok"] == "no"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import statistics
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -52,6 +53,10 @@ def test_seed_command_adds_submitted_screenings_triaged_by_the_real_rules(app: F
             assert "555-01" in row.contact["phone"]
     assert len({row.triage_category for row in rows}) >= 3
     assert {row.language for row in rows} == {"en", "es"}
+    # Weight and height come from one plausible adult body, not the form's allowed range.
+    bmis = [row.scores["bmi"]["total"] for row in rows if "bmi" in row.scores]
+    assert len(bmis) >= 20 and 15 <= min(bmis) <= max(bmis) <= 62
+    assert 25 <= statistics.median(bmis) <= 34
 
 
 def test_seeded_answers_pass_the_wizard_validation(app: Flask) -> None:

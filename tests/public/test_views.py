@@ -7,6 +7,8 @@ import re
 import pytest
 
 from screening.public.content import PAGES
+from screening.questionnaire.estimate import SHOWN_STEP_MINUTES, walk
+from tests.questionnaire.factories import clean_answers
 
 
 @pytest.mark.parametrize("slug", PAGES)
@@ -24,7 +26,27 @@ def test_every_page_has_cta_and_crisis_line(client, slug, lang):
 def test_home_is_served_at_root_with_footer_line(client):
     html = client.get("/?lang=en").data.decode()
     assert "In crisis? Call or text 988" in html
-    assert "Start the screening (about 10 minutes)" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "in_text"),
+    [
+        ("en", "Start the screening (about {} minutes)", "about {} minutes"),
+        ("es", "Comenzar el cuestionario (unos {} minutos)", "unos {} minutos"),
+    ],
+)
+def test_pages_promise_the_calm_adults_time(app, client, lang, button, in_text):
+    """The time shown is computed from the definition: a calm adult's walk, to 5 minutes."""
+    q = app.extensions["questionnaire"].current
+    minutes = walk(q, clean_answers(), lang).minutes
+    shown = round(minutes / SHOWN_STEP_MINUTES) * SHOWN_STEP_MINUTES
+    home = client.get(f"/?lang={lang}").data.decode()
+    assert home.count(button.format(shown)) == 2  # the page's call to action and the footer's
+    # The Markdown pages' {{ screening_minutes }} token, and the screening's own intro.
+    assert f"<strong>{in_text.format(shown)}</strong>" in home
+    assert in_text.format(shown) in client.get(f"/what-to-expect?lang={lang}").data.decode()
+    assert in_text.format(shown) in client.get("/screening/").data.decode()
+    assert "10 min" not in home
 
 
 def test_clinic_details_come_from_config(app, client):

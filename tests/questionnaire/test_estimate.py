@@ -1,0 +1,88 @@
+"""The time estimate, walked through the definition for three people (issue 14's personas).
+
+`pytest -s` shows each walk: answers asked, words to read and estimated minutes, in English
+and Spanish. Issue 14's targets (at most 50 answers and 12 minutes for a calm adult) are not
+enforced yet: shortening the path is a later task.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.questionnaire.estimate import SHOWN_STEP_MINUTES, shown_minutes, walk
+from screening.questionnaire.model import Questionnaire
+from screening.questionnaire.triage import RuleSet, triage_response
+
+from .factories import MORE_THAN_HALF, TODAY, clean_answers
+
+CALM_ADULT = clean_answers()
+CONTRAINDICATIONS = clean_answers(
+    pregnancy="pregnant",
+    high_blood_pressure="yes-not-controlled",
+    bp_systolic=184,
+    bp_diastolic=104,
+    medical_conditions=["heart-attack", "heart-arrhythmia"],
+    heart_attack_or_stroke_when="6-12-months",
+    psychotic_symptoms=True,
+    unusual_experiences_when="other-times",
+    unusual_experiences_real="seemed-real",
+    has_allergies=True,
+    allergy_details="Penicillin: hives",
+)
+RISK = clean_answers(
+    reasons=["depression", "ptsd-trauma"],
+    **{"phq9-9": MORE_THAN_HALF},
+    safety_thoughts_now=False,
+    safety_plan=True,
+    safety_safe_now=True,
+    safety_support="My sister, who lives with me",
+    hospitalized=True,
+    hospital_discharge="2026-11-10",
+    hospitalization_details="A week at the county hospital after an overdose",
+    suicidal_behavior="past-3-months",
+    pcptsd5_event="yes",
+    **{f"pcptsd5-{n}": "yes" for n in range(1, 6)},
+)
+PERSONAS = {
+    "calm eligible adult": (CALM_ADULT, "likely-eligible"),
+    "contraindications": (CONTRAINDICATIONS, "likely-ineligible"),
+    "risk": (RISK, "urgent-safety"),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_persona_walk(questionnaire: Questionnaire, rules: RuleSet, persona: str) -> None:
+    answers, category = PERSONAS[persona]
+    # The answer set is the person it claims to be.
+    assert triage_response(questionnaire, rules, answers, TODAY).category == category
+    walks = {lang: walk(questionnaire, answers, lang) for lang in ("en", "es")}
+    en, es = walks["en"], walks["es"]
+    print(
+        f"\n{persona}: {en.answers} answers; EN {en.words} words, {en.minutes} min; "
+        f"ES {es.words} words, {es.minutes} min"
+    )
+    # Spanish says the same in more words; both ask the same questions.
+    assert es.answers == en.answers
+    assert es.words > en.words
+
+
+def nearest_step(minutes: float) -> int:
+    return round(minutes / SHOWN_STEP_MINUTES) * SHOWN_STEP_MINUTES
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_figure_shown_is_the_calm_adults(questionnaire: Questionnaire, lang: str) -> None:
+    assert shown_minutes(questionnaire, lang) == nearest_step(
+        walk(questionnaire, CALM_ADULT, lang).minutes
+    )
+
+
+def test_each_answer_and_word_adds_time(questionnaire: Questionnaire) -> None:
+    base = walk(questionnaire, CALM_ADULT, "en")
+    # "Yes" to the trauma question opens a display text and five yes/no questions.
+    trauma = walk(questionnaire, clean_answers(pcptsd5_event="yes"), "en")
+    assert trauma.answers == base.answers + 5
+    assert trauma.words > base.words
+    assert trauma.minutes > base.minutes
+    # Answers to questions that do not apply are not a path: they change nothing.
+    assert walk(questionnaire, clean_answers(allergy_details="hives"), "en") == base
