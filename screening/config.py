@@ -16,6 +16,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from screening.clock import parse_zone
+
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,6 +36,7 @@ STRING_SETTINGS = (
     "CLINIC_CITY",
     "CLINIC_INTAKE_EMAIL",
     "CLINIC_RESPONSE_DAYS",
+    "CLINIC_TIMEZONE",
     "PUBLIC_BASE_URL",
     "QUESTIONNAIRE_PATH",
     "RULES_PATH",
@@ -97,6 +100,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "CLINIC_CITY": "Gilroy",
         "CLINIC_INTAKE_EMAIL": "intake@example.org",
         "CLINIC_RESPONSE_DAYS": "3",
+        # Staff read every time on the clinic's clock, and a follow-up is overdue by its date.
+        "CLINIC_TIMEZONE": "America/Los_Angeles",
         # An urgent screening no clinician opened this long after it was sent is escalated to
         # the on-call address (and the webhook) by `flask notify escalate`.
         "URGENT_ESCALATION_EMAIL": "",
@@ -265,6 +270,18 @@ def escalation_problems(config: dict[str, Any]) -> list[str]:
     if int(config.get("URGENT_ESCALATION_MINUTES", 30)) < 1:
         problems.append("set URGENT_ESCALATION_MINUTES to at least 1")
     return problems
+
+
+def check_clinic_timezone(config: dict[str, Any]) -> None:
+    """Refuse a CLINIC_TIMEZONE that is not an IANA time zone name."""
+    name = str(config.get("CLINIC_TIMEZONE") or "")
+    try:
+        parse_zone(name)
+    except ValueError as error:
+        raise ConfigError(
+            f"CLINIC_TIMEZONE must be an IANA time zone name such as America/Los_Angeles, "
+            f"got {name!r}"
+        ) from error
 
 
 def parse_encryption_keys(value: str) -> list[bytes]:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, load_only
 
-from screening.clock import as_utc, start_of_day
+from screening.clock import as_utc, clinic_zone, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
@@ -158,10 +158,13 @@ def apply_filter(query: Select[Any], f: QueueFilter, viewer_id: int | None) -> S
     elif f.assigned == "unassigned":
         query = query.where(Submission.assignee_id.is_(None))
     if f.submitted_from is not None:
-        query = query.where(Submission.submitted_at >= start_of_day(f.submitted_from))
+        query = query.where(
+            Submission.submitted_at >= start_of_day(f.submitted_from, clinic_zone())
+        )
     if f.submitted_to is not None:
         query = query.where(
-            Submission.submitted_at < start_of_day(f.submitted_to + timedelta(days=1))
+            Submission.submitted_at
+            < start_of_day(f.submitted_to + timedelta(days=1), clinic_zone())
         )
     if f.match is not None:
         column = {

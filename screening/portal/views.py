@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -30,10 +30,10 @@ from flask import (
 from flask_babel import gettext as _
 
 from screening.auth.decorators import admin_required, current_clinician, login_required
-from screening.clock import as_utc, today, utcnow
+from screening.clock import clinic_now, clinic_today
 from screening.database import get_session
 from screening.models import Submission
-from screening.portal import exports, queue, service
+from screening.portal import exports, queue, service, times
 from screening.portal.detail import submission_view
 from screening.portal.forms import (
     AssigneeForm,
@@ -62,12 +62,9 @@ bp = Blueprint("portal", __name__)
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 
 
-@bp.app_template_filter("portal_time")
-def portal_time(moment: datetime | None) -> str:
-    """Format a stored timestamp for staff: date and time in UTC, said so."""
-    if moment is None:
-        return ""
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+# Every time staff read is on the clinic's clock (screening.portal.times).
+bp.add_app_template_filter(times.time_element, "clinic_time")
+bp.add_app_template_filter(times.plain_time, "clinic_time_text")
 
 
 @bp.app_template_filter("portal_duration")
@@ -136,7 +133,7 @@ def show_queue() -> str:
     if summary.needs_fold:
         service.fold_submission_counts(db)
     total = summary.count(f)
-    page = queue.load_page(db, f, viewer.id, page_number, today(), total=total)
+    page = queue.load_page(db, f, viewer.id, page_number, clinic_today(), total=total)
     record_now(
         db,
         "queue.viewed",
@@ -162,7 +159,7 @@ def show_queue() -> str:
         is_admin=viewer.is_admin,
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
-        now=utcnow(),
+        now=clinic_now(),
     )
 
 
@@ -216,7 +213,7 @@ def export_csv() -> Response:
             get_session(), f, viewer_id, columns=exports.CSV_COLUMNS_LOADED
         )
 
-    filename = f"screenings-{today().isoformat()}.csv"
+    filename = f"screenings-{clinic_today().isoformat()}.csv"
     return Response(
         stream_with_context(exports.csv_lines(rows(), registry())),
         mimetype="text/csv",
@@ -263,7 +260,7 @@ def submission_page(public_id: str, action: str) -> tuple[dict[str, Any], servic
         "notes": record.notes,
         "assignee_name": record.assignee_name,
         "first_opened_by": record.roster.names.get(record.submission.first_opened_by_id or 0),
-        "overdue": queue.is_overdue(record.submission, today()),
+        "overdue": queue.is_overdue(record.submission, clinic_today()),
     }
     return values, record.roster
 
@@ -360,7 +357,7 @@ def add_note(public_id: str) -> Any:
 def print_submission(public_id: str) -> str:
     """A clean page of the whole screening for printing (audited)."""
     values, _roster = submission_page(public_id, "submission.printed")
-    return render_template("portal/print.html", **values, printed_at=utcnow())
+    return render_template("portal/print.html", **values, printed_at=clinic_now())
 
 
 @bp.get("/s/<public_id>/fhir", endpoint="fhir")
