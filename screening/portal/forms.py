@@ -143,6 +143,10 @@ class AssigneeForm(FlaskForm):
         return int(self.assignee.data) if self.assignee.data else None
 
 
+class TakeForm(FlaskForm):
+    """ "Take it": assign the screening to me (a CSRF token and nothing else)."""
+
+
 class FollowUpForm(FlaskForm):
     """Set a follow-up date; leave it empty to clear it."""
 

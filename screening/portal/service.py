@@ -67,7 +67,11 @@ def _touch(submission: Submission) -> None:
 def change_status(
     db: Session, submission: Submission, status: str, *, actor: Clinician, ip: str | None
 ) -> bool:
-    """Move a screening to any status, recording the move; False if it was already there."""
+    """Move a screening to any status, recording the move; False if it was already there.
+
+    Moving an unassigned screening on from "new" gives it to whoever moved it: someone is
+    working on it now, and the page should say who.
+    """
     if status not in STATUSES:
         raise WorkflowError(f"unknown status {status!r}")
     previous = submission.status
@@ -82,6 +86,39 @@ def change_status(
         submission=submission,
         ip=ip,
         detail={"from": previous, "to": status},
+    )
+    if previous == "new" and submission.assignee_id is None:
+        _claim(db, submission, actor, ip)
+    return True
+
+
+@transaction
+def take(db: Session, submission: Submission, *, actor: Clinician, ip: str | None) -> bool:
+    """Give an unassigned screening to `actor` ("Take it"); False if someone already has it."""
+    return _claim(db, submission, actor, ip)
+
+
+def _claim(db: Session, submission: Submission, actor: Clinician, ip: str | None) -> bool:
+    """Assign to `actor` only if still unassigned: of two clinicians taking it at once, one
+    wins and the other is told, instead of silently taking it over."""
+    claimed = db.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.assignee_id.is_(None))
+        .values(assignee_id=actor.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.refresh(submission, ["assignee_id"])
+        return False
+    set_committed_value(submission, "assignee_id", actor.id)
+    audit.record(
+        db,
+        "submission.assigned",
+        actor=actor,
+        submission=submission,
+        target=actor,
+        ip=ip,
+        detail={"from": None, "to": actor.id, "taken": True},
     )
     return True
 

@@ -42,6 +42,7 @@ from screening.portal.forms import (
     QueueFilterForm,
     SearchForm,
     StatusForm,
+    TakeForm,
 )
 from screening.portal.workflow import (
     BAND_LABELS,
@@ -237,6 +238,7 @@ def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any)
             prefix="follow-up", formdata=None, follow_up_on=submission.follow_up_on
         ),
         "note_form": NoteForm(prefix="note", formdata=None),
+        "take_form": TakeForm(formdata=None),
     }
     forms.update(bound)
     return forms
@@ -292,11 +294,29 @@ def set_status(public_id: str) -> Any:
     form = StatusForm(prefix="status")
     if not form.validate():
         return render_submission(public_id, 400, status_form=form)
+    viewer = current_clinician()
+    was_unassigned = submission.assignee_id is None
     changed = service.change_status(
-        get_session(), submission, form.status.data, actor=current_clinician(), ip=client_ip()
+        get_session(), submission, form.status.data, actor=viewer, ip=client_ip()
     )
     if changed:
         flash(_("Status changed to %(status)s.", status=status_label(form.status.data)), "info")
+    if was_unassigned and submission.assignee_id == viewer.id:
+        flash(_("It is assigned to you now."), "info")
+    return back_to(submission, "#workflow")
+
+
+@bp.post("/s/<public_id>/take", endpoint="take")
+@login_required
+def take(public_id: str) -> Any:
+    """Assign an unassigned screening to the clinician who pressed "Take it"."""
+    submission = submission_or_404(public_id)
+    if not TakeForm().validate():
+        abort(400)
+    if service.take(get_session(), submission, actor=current_clinician(), ip=client_ip()):
+        flash(_("It is assigned to you now."), "info")
+    else:
+        flash(_("Someone else took it a moment ago."), "info")
     return back_to(submission, "#workflow")
 
 
