@@ -61,6 +61,7 @@ INT_SETTINGS = (
     "MIN_FILL_SECONDS",
     "URGENT_ESCALATION_MINUTES",
     "RISK_DRAFT_SURFACE_MINUTES",
+    "CALL_ATTEMPTS_BEFORE_WITHDRAW",
     "PROXY_FIX_HOPS",
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
@@ -110,6 +111,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         # A draft with a risk disclosure left idle this long enters the queue unfinished
         # (`flask notify escalate`); 0 turns that off, and the intro and privacy notice say so.
         "RISK_DRAFT_SURFACE_MINUTES": 60,
+        # After this many attempts in a row that did not reach the person, the screening's page
+        # suggests "Withdrawn – could not reach".
+        "CALL_ATTEMPTS_BEFORE_WITHDRAW": 3,
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
@@ -272,8 +276,9 @@ def escalation_problems(config: dict[str, Any]) -> list[str]:
     return problems
 
 
-def check_clinic_timezone(config: dict[str, Any]) -> None:
-    """Refuse a CLINIC_TIMEZONE that is not an IANA time zone name."""
+def check_clinic_settings(config: dict[str, Any]) -> None:
+    """Refuse a CLINIC_TIMEZONE that is not an IANA time zone name, or a call-attempt rule
+    that would suggest withdrawing a screening before anyone called."""
     name = str(config.get("CLINIC_TIMEZONE") or "")
     try:
         parse_zone(name)
@@ -282,6 +287,8 @@ def check_clinic_timezone(config: dict[str, Any]) -> None:
             f"CLINIC_TIMEZONE must be an IANA time zone name such as America/Los_Angeles, "
             f"got {name!r}"
         ) from error
+    if int(config["CALL_ATTEMPTS_BEFORE_WITHDRAW"]) < 1:
+        raise ConfigError("CALL_ATTEMPTS_BEFORE_WITHDRAW must be at least 1")
 
 
 def parse_encryption_keys(value: str) -> list[bytes]:

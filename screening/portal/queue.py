@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 from screening.clock import as_utc, clinic_zone, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
+from screening.portal.calls import CallSummary, call_summaries
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire.instruments import INSTRUMENTS
@@ -226,6 +227,7 @@ class QueueRow:
     first_opened_by: str | None = None
     # In the queue before the person sent it (a risk screening: see screening.intake.reach).
     unfinished: bool = False
+    calls: CallSummary | None = None
 
     def waited(self, now: datetime) -> timedelta | None:
         """How long the screening waited for a clinician: until opened, or until `now`."""
@@ -338,6 +340,9 @@ def load_page(
         .where(Submission.id.in_(ids.scalar_subquery()))
         .options(load_only(*ROW_COLUMNS))
     )
+    found = db.execute(apply_order(query, f)).all()
+    # One more indexed query for the page's call attempts (never their notes).
+    calls = call_summaries(db, (s.id for s, _assignee, _opener in found))
     rows = [
         QueueRow(
             public_id=s.public_id,
@@ -354,8 +359,9 @@ def load_page(
             first_opened_at=s.first_opened_at,
             first_opened_by=opener,
             unfinished=s.unfinished,
+            calls=calls.get(s.id),
         )
-        for s, assignee, opener in db.execute(apply_order(query, f))
+        for s, assignee, opener in found
     ]
     return QueuePage(rows=rows, page=page, total=total)
 

@@ -38,6 +38,7 @@ from screening.portal.detail import submission_view
 from screening.portal.forms import (
     AssigneeForm,
     FollowUpForm,
+    LogCallForm,
     NoteForm,
     QueueFilterForm,
     SearchForm,
@@ -46,7 +47,9 @@ from screening.portal.forms import (
 )
 from screening.portal.workflow import (
     BAND_LABELS,
+    CALL_OUTCOME_LABELS,
     CATEGORY_LABELS,
+    FINISHED_STATUSES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     STATUSES,
@@ -94,6 +97,7 @@ def portal_labels() -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "severity_labels": SEVERITY_LABELS,
         "band_labels": BAND_LABELS,
+        "call_outcome_labels": CALL_OUTCOME_LABELS,
     }
 
 
@@ -239,6 +243,7 @@ def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any)
         ),
         "note_form": NoteForm(prefix="note", formdata=None),
         "take_form": TakeForm(formdata=None),
+        "call_form": LogCallForm(prefix="call", formdata=None),
     }
     forms.update(bound)
     return forms
@@ -263,6 +268,9 @@ def submission_page(public_id: str, action: str) -> tuple[dict[str, Any], servic
         "assignee_name": record.assignee_name,
         "first_opened_by": record.roster.names.get(record.submission.first_opened_by_id or 0),
         "overdue": queue.is_overdue(record.submission, clinic_today()),
+        "unanswered_calls": record.unanswered_calls,
+        "suggest_withdraw": record.submission.status not in FINISHED_STATUSES
+        and record.unanswered_calls >= current_app.config["CALL_ATTEMPTS_BEFORE_WITHDRAW"],
     }
     return values, record.roster
 
@@ -355,6 +363,27 @@ def set_follow_up(public_id: str) -> Any:
     if changed:
         flash(_("Follow-up date saved.") if on else _("Follow-up date cleared."), "info")
     return back_to(submission, "#workflow")
+
+
+@bp.post("/s/<public_id>/calls", endpoint="log_call")
+@login_required
+def log_call(public_id: str) -> Any:
+    """Log an attempt to reach the person, and the next follow-up date if one is given."""
+    submission = submission_or_404(public_id)
+    form = LogCallForm(prefix="call")
+    if not form.validate():
+        return render_submission(public_id, 400, call_form=form)
+    service.log_call(
+        get_session(),
+        submission,
+        form.outcome.data or "",
+        form.note.data or "",
+        form.next_follow_up_on.data,
+        actor=current_clinician(),
+        ip=client_ip(),
+    )
+    flash(_("Call logged."), "info")
+    return back_to(submission, "#notes")
 
 
 @bp.post("/s/<public_id>/notes", endpoint="add_note")

@@ -106,12 +106,14 @@ def test_queue_and_page_show_clinic_times_and_judge_overdue_by_the_clinic_date(
         assert clock.clinic_today() == date(2026, 11, 1)
 
 
-def test_an_unknown_clinic_timezone_stops_the_app_at_start_up(
+def test_an_unknown_clinic_timezone_or_no_call_attempts_stops_the_app_at_start_up(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     monkeypatch.setenv("THRESHOLD_INSTANCE_PATH", str(tmp_path))
     with pytest.raises(ConfigError, match="CLINIC_TIMEZONE must be an IANA time zone name"):
         create_app({"CLINIC_TIMEZONE": "America/Gilroy", "TESTING": True})
+    with pytest.raises(ConfigError, match="CALL_ATTEMPTS_BEFORE_WITHDRAW must be at least 1"):
+        create_app({"CALL_ATTEMPTS_BEFORE_WITHDRAW": 0, "TESTING": True})
     app = create_app({"CLINIC_TIMEZONE": "Europe/Madrid", "TESTING": True})
     app.extensions["db_engine"].dispose()
     with app.app_context():
