@@ -16,7 +16,7 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    """Return today's date in UTC (ages and file names use it; staff dates use clinic_today)."""
+    """Return today's date in UTC (questionnaire ages use it; staff dates use clinic_today)."""
     return utcnow().date()
 
 

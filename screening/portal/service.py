@@ -1,4 +1,5 @@
-"""Clinician workflow changes: status, assignee, follow-up date, notes, and access records.
+"""Clinician workflow changes: status, assignee ("Take it"), follow-up date, notes, call
+attempts, and access records.
 
 Views parse and render; these functions decide, write and commit: each change together with
 its audit event (ids and codes only, never answers, names or note text), and each read of a
