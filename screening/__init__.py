@@ -63,6 +63,7 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
     else:
         config_module.ensure_development_secrets(app.config, instance_path)
     app.config["PRODUCTION"] = production
+    config_module.check_clinic_settings(app.config)
     keys = config_module.parse_encryption_keys(app.config["ENCRYPTION_KEYS"])
     app.extensions["field_cipher"] = configure_cipher(keys)
     app.extensions["blind_index"] = BlindIndex(app.config["BLIND_INDEX_KEY"])

@@ -16,6 +16,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from screening.clock import parse_zone
+
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,6 +36,7 @@ STRING_SETTINGS = (
     "CLINIC_CITY",
     "CLINIC_INTAKE_EMAIL",
     "CLINIC_RESPONSE_DAYS",
+    "CLINIC_TIMEZONE",
     "PUBLIC_BASE_URL",
     "QUESTIONNAIRE_PATH",
     "RULES_PATH",
@@ -58,6 +61,7 @@ INT_SETTINGS = (
     "MIN_FILL_SECONDS",
     "URGENT_ESCALATION_MINUTES",
     "RISK_DRAFT_SURFACE_MINUTES",
+    "CALL_ATTEMPTS_BEFORE_WITHDRAW",
     "PROXY_FIX_HOPS",
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
@@ -97,6 +101,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "CLINIC_CITY": "Gilroy",
         "CLINIC_INTAKE_EMAIL": "intake@example.org",
         "CLINIC_RESPONSE_DAYS": "3",
+        # Staff read every time on the clinic's clock, and a follow-up is overdue by its date.
+        "CLINIC_TIMEZONE": "America/Los_Angeles",
         # An urgent screening no clinician opened this long after it was sent is escalated to
         # the on-call address (and the webhook) by `flask notify escalate`.
         "URGENT_ESCALATION_EMAIL": "",
@@ -105,6 +111,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         # A draft with a risk disclosure left idle this long enters the queue unfinished
         # (`flask notify escalate`); 0 turns that off, and the intro and privacy notice say so.
         "RISK_DRAFT_SURFACE_MINUTES": 60,
+        # After this many attempts in a row that did not reach the person, the screening's page
+        # suggests "Withdrawn – could not reach".
+        "CALL_ATTEMPTS_BEFORE_WITHDRAW": 3,
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
@@ -265,6 +274,21 @@ def escalation_problems(config: dict[str, Any]) -> list[str]:
     if int(config.get("URGENT_ESCALATION_MINUTES", 30)) < 1:
         problems.append("set URGENT_ESCALATION_MINUTES to at least 1")
     return problems
+
+
+def check_clinic_settings(config: dict[str, Any]) -> None:
+    """Refuse a CLINIC_TIMEZONE that is not an IANA time zone name, or a call-attempt rule
+    that would suggest withdrawing a screening before anyone called."""
+    name = str(config.get("CLINIC_TIMEZONE") or "")
+    try:
+        parse_zone(name)
+    except ValueError as error:
+        raise ConfigError(
+            f"CLINIC_TIMEZONE must be an IANA time zone name such as America/Los_Angeles, "
+            f"got {name!r}"
+        ) from error
+    if int(config["CALL_ATTEMPTS_BEFORE_WITHDRAW"]) < 1:
+        raise ConfigError("CALL_ATTEMPTS_BEFORE_WITHDRAW must be at least 1")
 
 
 def parse_encryption_keys(value: str) -> list[bytes]:

@@ -48,8 +48,8 @@ class AuditFilterForm(Form):
         _l("Action starts with"), validators=[Optional(), Length(max=64), PlainText()]
     )
     actor = SelectField(_l("Who"), choices=[], validate_choice=True, default="")
-    date_from = BoundedDateField(_l("From (UTC date)"), validators=[Optional()])
-    date_to = BoundedDateField(_l("To (UTC date, inclusive)"), validators=[Optional()])
+    date_from = BoundedDateField(_l("From (date)"), validators=[Optional()])
+    date_to = BoundedDateField(_l("To (date, inclusive)"), validators=[Optional()])
     submission = StringField(
         _l("Screening id"), validators=[Optional(), Length(max=32), PlainText()]
     )

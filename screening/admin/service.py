@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 from wtforms import SelectChoice
 
-from screening.clock import as_utc, start_of_day
+from screening.clock import as_utc, clinic_zone, start_of_day
 from screening.models import AuditEvent, Clinician, Submission
 from screening.security import audit
 
@@ -93,9 +93,11 @@ def audit_conditions(db: Session, filters: AuditFilters) -> list[ColumnElement[b
     elif filters.actor:
         conditions.append(AuditEvent.actor_id == int(filters.actor))
     if filters.date_from:
-        conditions.append(AuditEvent.at >= start_of_day(filters.date_from))
+        conditions.append(AuditEvent.at >= start_of_day(filters.date_from, clinic_zone()))
     if filters.date_to:
-        conditions.append(AuditEvent.at < start_of_day(filters.date_to + timedelta(days=1)))
+        conditions.append(
+            AuditEvent.at < start_of_day(filters.date_to + timedelta(days=1), clinic_zone())
+        )
     if filters.submission_public_id:
         submission_id = find_submission_id(db, filters.submission_public_id)
         if submission_id is None:

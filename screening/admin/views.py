@@ -19,7 +19,6 @@ from screening.admin import service
 from screening.admin.forms import AccountActionForm, AuditFilterForm, InviteForm
 from screening.auth import service as account_service
 from screening.auth.decorators import admin_required, current_clinician
-from screening.clock import as_utc
 from screening.database import get_session
 from screening.models import Clinician
 from screening.security.audit import client_ip
@@ -43,7 +42,6 @@ def accounts() -> str:
         "admin/accounts.html",
         clinicians=clinicians,
         me=current_clinician(),
-        as_utc=as_utc,
     )
 
 

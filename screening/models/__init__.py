@@ -1,6 +1,7 @@
 """SQLAlchemy models. Models describe data; services decide and commit."""
 
 from screening.models.audit import AuditEvent
+from screening.models.call_attempt import CallAttempt
 from screening.models.clinician import Clinician, Role
 from screening.models.disclosure import Disclosure
 from screening.models.draft_progress import DraftProgress
@@ -10,6 +11,7 @@ from screening.models.submission_count import SubmissionCount
 
 __all__ = [
     "AuditEvent",
+    "CallAttempt",
     "Clinician",
     "Disclosure",
     "DraftProgress",

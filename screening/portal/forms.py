@@ -22,8 +22,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from screening.form_validators import BoundedDateField, PlainText
 from screening.portal.queue import OPEN, QueueFilter, SearchMatch
-from screening.portal.service import NOTE_MAX_LENGTH
-from screening.portal.workflow import CATEGORY_LABELS, STATUS_LABELS, STATUSES
+from screening.portal.service import CALL_NOTE_MAX_LENGTH, NOTE_MAX_LENGTH
+from screening.portal.workflow import (
+    CALL_OUTCOME_LABELS,
+    CALL_OUTCOMES,
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    STATUSES,
+)
 from screening.questionnaire.flags import CATEGORIES
 
 SEARCH_MAX_LENGTH = 254
@@ -143,10 +149,46 @@ class AssigneeForm(FlaskForm):
         return int(self.assignee.data) if self.assignee.data else None
 
 
+class TakeForm(FlaskForm):
+    """ "Take it": assign the screening to me (a CSRF token and nothing else)."""
+
+
 class FollowUpForm(FlaskForm):
     """Set a follow-up date; leave it empty to clear it."""
 
     follow_up_on = BoundedDateField(_l("Follow-up date"), validators=[Optional()])
+
+
+def call_outcome_choices() -> list[SelectChoice]:
+    """How a call can go, with a first choice that asks for one."""
+    return [
+        SelectChoice("", str(_l("Choose how it went"))),
+        *(SelectChoice(o, str(CALL_OUTCOME_LABELS[o])) for o in CALL_OUTCOMES),
+    ]
+
+
+class LogCallForm(FlaskForm):
+    """Log an attempt to reach the person: how it went, a short note, the next follow-up."""
+
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=call_outcome_choices,
+        validators=[DataRequired(message=_l("Choose how the call went."))],
+    )
+    note = TextAreaField(
+        _l("Short note (optional)"),
+        validators=[
+            Optional(),
+            Length(
+                max=CALL_NOTE_MAX_LENGTH,
+                message=_l(
+                    "A call note can be at most %(max)d characters.", max=CALL_NOTE_MAX_LENGTH
+                ),
+            ),
+            PlainText(multiline=True),
+        ],
+    )
+    next_follow_up_on = BoundedDateField(_l("Next follow-up (optional)"), validators=[Optional()])
 
 
 class NoteForm(FlaskForm):

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, load_only
 
-from screening.clock import as_utc, start_of_day
+from screening.clock import as_utc, clinic_zone, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
+from screening.portal.calls import CallSummary, call_summaries
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire.instruments import INSTRUMENTS
@@ -158,10 +159,13 @@ def apply_filter(query: Select[Any], f: QueueFilter, viewer_id: int | None) -> S
     elif f.assigned == "unassigned":
         query = query.where(Submission.assignee_id.is_(None))
     if f.submitted_from is not None:
-        query = query.where(Submission.submitted_at >= start_of_day(f.submitted_from))
+        query = query.where(
+            Submission.submitted_at >= start_of_day(f.submitted_from, clinic_zone())
+        )
     if f.submitted_to is not None:
         query = query.where(
-            Submission.submitted_at < start_of_day(f.submitted_to + timedelta(days=1))
+            Submission.submitted_at
+            < start_of_day(f.submitted_to + timedelta(days=1), clinic_zone())
         )
     if f.match is not None:
         column = {
@@ -223,6 +227,7 @@ class QueueRow:
     first_opened_by: str | None = None
     # In the queue before the person sent it (a risk screening: see screening.intake.reach).
     unfinished: bool = False
+    calls: CallSummary | None = None
 
     def waited(self, now: datetime) -> timedelta | None:
         """How long the screening waited for a clinician: until opened, or until `now`."""
@@ -335,6 +340,9 @@ def load_page(
         .where(Submission.id.in_(ids.scalar_subquery()))
         .options(load_only(*ROW_COLUMNS))
     )
+    found = db.execute(apply_order(query, f)).all()
+    # One more indexed query for the page's call attempts (never their notes).
+    calls = call_summaries(db, (s.id for s, _assignee, _opener in found))
     rows = [
         QueueRow(
             public_id=s.public_id,
@@ -351,8 +359,9 @@ def load_page(
             first_opened_at=s.first_opened_at,
             first_opened_by=opener,
             unfinished=s.unfinished,
+            calls=calls.get(s.id),
         )
-        for s, assignee, opener in db.execute(apply_order(query, f))
+        for s, assignee, opener in found
     ]
     return QueuePage(rows=rows, page=page, total=total)
 

@@ -1,4 +1,5 @@
-"""Clinician workflow changes: status, assignee, follow-up date, notes, and access records.
+"""Clinician workflow changes: status, assignee ("Take it"), follow-up date, notes, call
+attempts, and access records.
 
 Views parse and render; these functions decide, write and commit: each change together with
 its audit event (ids and codes only, never answers, names or note text), and each read of a
@@ -15,14 +16,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from screening.clock import utcnow
+from screening.clock import as_utc, utcnow
 from screening.database import begin_write, transaction
-from screening.models import Clinician, Note, Submission, SubmissionState
+from screening.models import CallAttempt, Clinician, Note, Submission, SubmissionState
 from screening.portal import counts
-from screening.portal.workflow import STATUSES
+from screening.portal.workflow import CALL_OUTCOMES, REACHED, STATUSES
 from screening.security import audit
 
 NOTE_MAX_LENGTH = 10_000
+CALL_NOTE_MAX_LENGTH = 2_000
 
 
 class WorkflowError(ValueError):
@@ -67,7 +69,11 @@ def _touch(submission: Submission) -> None:
 def change_status(
     db: Session, submission: Submission, status: str, *, actor: Clinician, ip: str | None
 ) -> bool:
-    """Move a screening to any status, recording the move; False if it was already there."""
+    """Move a screening to any status, recording the move; False if it was already there.
+
+    Moving an unassigned screening on from "new" gives it to whoever moved it: someone is
+    working on it now, and the page should say who.
+    """
     if status not in STATUSES:
         raise WorkflowError(f"unknown status {status!r}")
     previous = submission.status
@@ -82,6 +88,39 @@ def change_status(
         submission=submission,
         ip=ip,
         detail={"from": previous, "to": status},
+    )
+    if previous == "new" and submission.assignee_id is None:
+        _claim(db, submission, actor, ip)
+    return True
+
+
+@transaction
+def take(db: Session, submission: Submission, *, actor: Clinician, ip: str | None) -> bool:
+    """Give an unassigned screening to `actor` ("Take it"); False if someone already has it."""
+    return _claim(db, submission, actor, ip)
+
+
+def _claim(db: Session, submission: Submission, actor: Clinician, ip: str | None) -> bool:
+    """Assign to `actor` only if still unassigned: of two clinicians taking it at once, one
+    wins and the other is told, instead of silently taking it over."""
+    claimed = db.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.assignee_id.is_(None))
+        .values(assignee_id=actor.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.refresh(submission, ["assignee_id"])
+        return False
+    set_committed_value(submission, "assignee_id", actor.id)
+    audit.record(
+        db,
+        "submission.assigned",
+        actor=actor,
+        submission=submission,
+        target=actor,
+        ip=ip,
+        detail={"from": None, "to": actor.id, "taken": True},
     )
     return True
 
@@ -123,6 +162,12 @@ def set_follow_up(
     db: Session, submission: Submission, on: date | None, *, actor: Clinician, ip: str | None
 ) -> bool:
     """Set or clear the follow-up date; False if nothing changed."""
+    return _set_follow_up(db, submission, on, actor, ip)
+
+
+def _set_follow_up(
+    db: Session, submission: Submission, on: date | None, actor: Clinician, ip: str | None
+) -> bool:
     previous = submission.follow_up_on
     if previous == on:
         return False
@@ -140,6 +185,49 @@ def set_follow_up(
         },
     )
     return True
+
+
+@transaction
+def log_call(
+    db: Session,
+    submission: Submission,
+    outcome: str,
+    note: str,
+    next_follow_up_on: date | None,
+    *,
+    actor: Clinician,
+    ip: str | None,
+) -> CallAttempt:
+    """Record an attempt to reach the person (the note encrypted, the audit without it); a
+    next follow-up date given becomes the screening's follow-up date."""
+    if outcome not in CALL_OUTCOMES:
+        raise WorkflowError(f"unknown call outcome {outcome!r}")
+    note = note.strip()
+    if len(note) > CALL_NOTE_MAX_LENGTH:
+        raise WorkflowError(f"a call note holds at most {CALL_NOTE_MAX_LENGTH} characters")
+    attempt = CallAttempt(
+        submission_id=submission.id,
+        clinician_id=actor.id,
+        created_at=utcnow(),
+        outcome=outcome,
+        note=note or None,
+        next_follow_up_on=next_follow_up_on,
+    )
+    db.add(attempt)
+    db.flush()
+    audit.record(
+        db,
+        "submission.call-logged",
+        actor=actor,
+        submission=submission,
+        ip=ip,
+        detail={"attempt": attempt.id, "outcome": outcome},
+    )
+    if next_follow_up_on is not None:
+        _set_follow_up(db, submission, next_follow_up_on, actor, ip)
+    else:
+        _touch(submission)
+    return attempt
 
 
 @transaction
@@ -168,22 +256,36 @@ def add_note(
 
 @dataclass(frozen=True)
 class NoteEntry:
-    """One note in the timeline, with its author's name."""
+    """One entry in the timeline, with its author's name: a note, or a call attempt (its
+    outcome, its note if any, and the follow-up date it set)."""
 
     body: str
     author: str
     created_at: datetime
+    outcome: str | None = None
+    next_follow_up_on: date | None = None
 
 
 def notes_timeline(db: Session, submission: Submission) -> list[NoteEntry]:
-    """Return the screening's notes, newest first."""
-    rows = db.execute(
+    """Return the screening's notes and call attempts, newest first."""
+    notes = db.execute(
         select(Note, Clinician.name)
         .join(Clinician, Clinician.id == Note.author_id)
         .where(Note.submission_id == submission.id)
         .order_by(Note.created_at.desc(), Note.id.desc())
     )
-    return [NoteEntry(note.body, name, note.created_at) for note, name in rows]
+    calls = db.execute(
+        select(CallAttempt, Clinician.name)
+        .join(Clinician, Clinician.id == CallAttempt.clinician_id)
+        .where(CallAttempt.submission_id == submission.id)
+        .order_by(CallAttempt.created_at.desc(), CallAttempt.id.desc())
+    )
+    entries = [NoteEntry(note.body, name, note.created_at) for note, name in notes] + [
+        NoteEntry(call.note or "", name, call.created_at, call.outcome, call.next_follow_up_on)
+        for call, name in calls
+    ]
+    # A stable sort: entries made in the same instant keep their newest-first order.
+    return sorted(entries, key=lambda entry: as_utc(entry.created_at), reverse=True)
 
 
 @dataclass(frozen=True)
@@ -193,6 +295,17 @@ class SubmissionRecord:
     submission: Submission
     notes: list[NoteEntry]
     roster: Roster
+
+    @property
+    def unanswered_calls(self) -> int:
+        """How many call attempts in a row, counting back from the latest, did not reach them."""
+        streak = 0
+        for entry in self.notes:
+            if entry.outcome == REACHED:
+                break
+            if entry.outcome is not None:
+                streak += 1
+        return streak
 
     @property
     def assignee_name(self) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -30,22 +30,26 @@ from flask import (
 from flask_babel import gettext as _
 
 from screening.auth.decorators import admin_required, current_clinician, login_required
-from screening.clock import as_utc, today, utcnow
+from screening.clock import clinic_now, clinic_today
 from screening.database import get_session
 from screening.models import Submission
-from screening.portal import exports, queue, service
+from screening.portal import exports, queue, service, times
 from screening.portal.detail import submission_view
 from screening.portal.forms import (
     AssigneeForm,
     FollowUpForm,
+    LogCallForm,
     NoteForm,
     QueueFilterForm,
     SearchForm,
     StatusForm,
+    TakeForm,
 )
 from screening.portal.workflow import (
     BAND_LABELS,
+    CALL_OUTCOME_LABELS,
     CATEGORY_LABELS,
+    FINISHED_STATUSES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     STATUSES,
@@ -62,12 +66,9 @@ bp = Blueprint("portal", __name__)
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 
 
-@bp.app_template_filter("portal_time")
-def portal_time(moment: datetime | None) -> str:
-    """Format a stored timestamp for staff: date and time in UTC, said so."""
-    if moment is None:
-        return ""
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+# Every time staff read is on the clinic's clock (screening.portal.times).
+bp.add_app_template_filter(times.time_element, "clinic_time")
+bp.add_app_template_filter(times.plain_time, "clinic_time_text")
 
 
 @bp.app_template_filter("portal_duration")
@@ -96,6 +97,7 @@ def portal_labels() -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "severity_labels": SEVERITY_LABELS,
         "band_labels": BAND_LABELS,
+        "call_outcome_labels": CALL_OUTCOME_LABELS,
     }
 
 
@@ -136,7 +138,7 @@ def show_queue() -> str:
     if summary.needs_fold:
         service.fold_submission_counts(db)
     total = summary.count(f)
-    page = queue.load_page(db, f, viewer.id, page_number, today(), total=total)
+    page = queue.load_page(db, f, viewer.id, page_number, clinic_today(), total=total)
     record_now(
         db,
         "queue.viewed",
@@ -162,7 +164,7 @@ def show_queue() -> str:
         is_admin=viewer.is_admin,
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
-        now=utcnow(),
+        now=clinic_now(),
     )
 
 
@@ -216,7 +218,7 @@ def export_csv() -> Response:
             get_session(), f, viewer_id, columns=exports.CSV_COLUMNS_LOADED
         )
 
-    filename = f"screenings-{today().isoformat()}.csv"
+    filename = f"screenings-{clinic_today().isoformat()}.csv"
     return Response(
         stream_with_context(exports.csv_lines(rows(), registry())),
         mimetype="text/csv",
@@ -240,6 +242,8 @@ def workflow_forms(submission: Submission, roster: service.Roster, **bound: Any)
             prefix="follow-up", formdata=None, follow_up_on=submission.follow_up_on
         ),
         "note_form": NoteForm(prefix="note", formdata=None),
+        "take_form": TakeForm(formdata=None),
+        "call_form": LogCallForm(prefix="call", formdata=None),
     }
     forms.update(bound)
     return forms
@@ -263,7 +267,10 @@ def submission_page(public_id: str, action: str) -> tuple[dict[str, Any], servic
         "notes": record.notes,
         "assignee_name": record.assignee_name,
         "first_opened_by": record.roster.names.get(record.submission.first_opened_by_id or 0),
-        "overdue": queue.is_overdue(record.submission, today()),
+        "overdue": queue.is_overdue(record.submission, clinic_today()),
+        "unanswered_calls": record.unanswered_calls,
+        "suggest_withdraw": record.submission.status not in FINISHED_STATUSES
+        and record.unanswered_calls >= current_app.config["CALL_ATTEMPTS_BEFORE_WITHDRAW"],
     }
     return values, record.roster
 
@@ -295,11 +302,29 @@ def set_status(public_id: str) -> Any:
     form = StatusForm(prefix="status")
     if not form.validate():
         return render_submission(public_id, 400, status_form=form)
+    viewer = current_clinician()
+    was_unassigned = submission.assignee_id is None
     changed = service.change_status(
-        get_session(), submission, form.status.data, actor=current_clinician(), ip=client_ip()
+        get_session(), submission, form.status.data, actor=viewer, ip=client_ip()
     )
     if changed:
         flash(_("Status changed to %(status)s.", status=status_label(form.status.data)), "info")
+    if was_unassigned and submission.assignee_id == viewer.id:
+        flash(_("It is assigned to you now."), "info")
+    return back_to(submission, "#workflow")
+
+
+@bp.post("/s/<public_id>/take", endpoint="take")
+@login_required
+def take(public_id: str) -> Any:
+    """Assign an unassigned screening to the clinician who pressed "Take it"."""
+    submission = submission_or_404(public_id)
+    if not TakeForm().validate():
+        abort(400)
+    if service.take(get_session(), submission, actor=current_clinician(), ip=client_ip()):
+        flash(_("It is assigned to you now."), "info")
+    else:
+        flash(_("Someone else took it a moment ago."), "info")
     return back_to(submission, "#workflow")
 
 
@@ -340,6 +365,27 @@ def set_follow_up(public_id: str) -> Any:
     return back_to(submission, "#workflow")
 
 
+@bp.post("/s/<public_id>/calls", endpoint="log_call")
+@login_required
+def log_call(public_id: str) -> Any:
+    """Log an attempt to reach the person, and the next follow-up date if one is given."""
+    submission = submission_or_404(public_id)
+    form = LogCallForm(prefix="call")
+    if not form.validate():
+        return render_submission(public_id, 400, call_form=form)
+    service.log_call(
+        get_session(),
+        submission,
+        form.outcome.data or "",
+        form.note.data or "",
+        form.next_follow_up_on.data,
+        actor=current_clinician(),
+        ip=client_ip(),
+    )
+    flash(_("Call logged."), "info")
+    return back_to(submission, "#notes")
+
+
 @bp.post("/s/<public_id>/notes", endpoint="add_note")
 @login_required
 def add_note(public_id: str) -> Any:
@@ -360,7 +406,7 @@ def add_note(public_id: str) -> Any:
 def print_submission(public_id: str) -> str:
     """A clean page of the whole screening for printing (audited)."""
     values, _roster = submission_page(public_id, "submission.printed")
-    return render_template("portal/print.html", **values, printed_at=utcnow())
+    return render_template("portal/print.html", **values, printed_at=clinic_now())
 
 
 @bp.get("/s/<public_id>/fhir", endpoint="fhir")

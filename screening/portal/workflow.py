@@ -59,6 +59,25 @@ BAND_LABELS = {
     "severe": _l("severe"),
 }
 
+# How an attempt to reach the person went; only "reached" is an answer.
+CALL_OUTCOMES = (
+    "reached",
+    "no-answer",
+    "left-voicemail",
+    "wrong-number",
+    "text-sent",
+    "email-sent",
+)
+REACHED = "reached"
+CALL_OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "no-answer": _l("No answer"),
+    "left-voicemail": _l("Left voicemail"),
+    "wrong-number": _l("Wrong number"),
+    "text-sent": _l("Text sent"),
+    "email-sent": _l("Email sent"),
+}
+
 
 def status_label(status: str) -> str:
     """Return the display label of a status (the code itself if unknown)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -62,7 +63,10 @@ def test_the_page_and_print_view_show_each_disclosure_with_its_time_and_answers(
         assert 'on the step "Checking in with you"' in section
         assert "Have you thought about how you would do it, or made a plan? Yes" in section
         assert section.index("PHQ-9") < section.index("Checking in with you")
-        assert datetime.now(UTC).strftime("%Y-%m-%d") in section
+        # On the clinic's clock: "Today 3:58 PM" on screen, the full date on paper.
+        local = datetime.now(ZoneInfo("America/Los_Angeles"))
+        full_date = f"{local:%A, %B} {local.day}, {local.year}"
+        assert ("Today" if path.endswith(public_id) else full_date) in section
     assert len(audit_events(app, "submission.viewed")) == 1
     assert len(audit_events(app, "submission.printed")) == 1
 

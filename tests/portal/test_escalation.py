@@ -202,7 +202,9 @@ def test_the_queue_shows_how_long_urgent_screenings_waited_and_who_opened_them(o
     assert re.search(r"Opened by Casey Clinician \d+ after \d+ d \d+ h", page)
     assert page.count('class="waited"') == 2  # urgent rows only
     submission_page = client.get(f"/portal/s/{opened}").get_data(as_text=True)
-    assert re.search(r"First opened by Casey Clinician \d+, 20\d\d-", submission_page)
+    assert re.search(
+        r"First opened by Casey Clinician \d+, <time datetime=\"20\d\d-", submission_page
+    )
 
 
 def test_durations_read_to_the_minute(app):

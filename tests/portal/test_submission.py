@@ -276,6 +276,16 @@ def test_changes_need_a_csrf_token_when_csrf_is_on(tmp_path: Path, database_url:
         code = unused_code(app, email, secret or "")
         client.post("/portal/auth/two-factor", data={"csrf_token": token, "code": code})
 
+        take = f"/portal/s/{public_id}/take"
+        assert client.post(take).status_code == 400
+        assert load_submission(app, public_id).assignee_id is None
+        shown = client.get(f"/portal/s/{public_id}").get_data(as_text=True)
+        assert (
+            client.post(take, data={"csrf_token": hidden_value(shown, "csrf_token")}).status_code
+            == 302
+        )
+        assert load_submission(app, public_id).assignee_id is not None
+
         url = f"/portal/s/{public_id}/status"
         without = client.post(url, data={"status-status": "closed"})
         assert without.status_code == 400
