@@ -6,8 +6,11 @@ Earlier definition versions kept in `data/archive/` stay readable for old submis
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from flask import Flask, current_app
 
@@ -22,11 +25,11 @@ class QuestionnaireRegistry:
 
     current: Questionnaire
     rules: RuleSet
-    by_version: dict[str, Questionnaire]
+    by_version: Mapping[str, Questionnaire]
     # Form values of the current definition that raise an urgent flag on their own.
-    risk_answers: dict[str, frozenset[str]]
+    risk_answers: Mapping[str, frozenset[str]]
     # The time the site promises for the current definition, per language ("about N minutes").
-    minutes: dict[str, int]
+    minutes: Mapping[str, int]
 
     def for_version(self, version: str) -> Questionnaire:
         """Return the definition a submission was answered under (current if unknown)."""
@@ -34,21 +37,43 @@ class QuestionnaireRegistry:
 
 
 def build_registry(definition_path: Path, rules_path: Path) -> QuestionnaireRegistry:
-    """Load and validate the definition, its rules and any archived versions beside it."""
+    """Load and validate the definition, its rules and any archived versions beside it (once
+    per version of those files: every app, and every test, on the same files shares it)."""
+    archive = definition_path.parent / "archive"
+    archived = tuple(sorted(archive.glob("*.yaml"))) if archive.is_dir() else ()
+    versions = tuple(file_version(path) for path in (definition_path, rules_path, *archived))
+    return _build_registry(definition_path, rules_path, archived, versions)
+
+
+def file_version(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: an edited file is read again."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)  # load_definition and load_rules say what is wrong with it
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _build_registry(
+    definition_path: Path,
+    rules_path: Path,
+    archived: tuple[Path, ...],
+    versions: tuple[tuple[int, int], ...],
+) -> QuestionnaireRegistry:
     current = load_definition(definition_path)
     rules = load_rules(rules_path, current)
     by_version = {current.version: current}
-    archive = definition_path.parent / "archive"
-    if archive.is_dir():
-        for path in sorted(archive.glob("*.yaml")):
-            older = load_definition(path)
-            by_version.setdefault(older.version, older)
+    for path in archived:
+        older = load_definition(path)
+        by_version.setdefault(older.version, older)
+    # Read-only views: the registry is shared by every app built on the same files.
     return QuestionnaireRegistry(
         current=current,
         rules=rules,
-        by_version=by_version,
-        risk_answers=risk_answers(current, rules),
-        minutes={lang: shown_minutes(current, lang) for lang in LANGUAGES},
+        by_version=MappingProxyType(by_version),
+        risk_answers=MappingProxyType(risk_answers(current, rules)),
+        minutes=MappingProxyType({lang: shown_minutes(current, lang) for lang in LANGUAGES}),
     )
 
 
