@@ -95,6 +95,46 @@ def fill_step(tab, items, answers: dict[str, Any]) -> None:  # type: ignore[no-u
             tab.fill(f'[name="{item.link_id}"]', str(value))
 
 
+# Sets every answer of a step in one round trip, with the input and change events a click or
+# keystroke fires (wizard.js reacts to them), for walks whose subject is not the typing itself.
+ANSWER_JS = """
+(answers) => {
+  const fire = (el) => ['input', 'change'].forEach(
+    (type) => el.dispatchEvent(new Event(type, { bubbles: true })));
+  for (const [name, values, typed] of answers) {
+    for (const value of values) {
+      const el = typed
+        ? document.querySelector(`[name="${CSS.escape(name)}"]`)
+        : document.querySelector(`input[name="${CSS.escape(name)}"][value="${CSS.escape(value)}"]`);
+      if (!el) throw new Error(`no field for ${name}=${value}`);
+      if (typed) el.value = value; else el.checked = true;
+      fire(el);
+    }
+  }
+}
+"""
+
+
+def answer_step(tab, items, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Answer the given questions of a step in one round trip (fill_step clicks and types)."""
+    fields: list[tuple[str, list[str], bool]] = []
+    for item in items:
+        if item.link_id not in answers or item.type == "display":
+            continue
+        value = answers[item.link_id]
+        if item.type == "boolean":
+            fields.append((item.link_id, ["yes" if value else "no"], False))
+        elif item.type in {"choice", "open-choice"}:
+            for code in value if isinstance(value, list) else [value]:
+                if item.option(code):
+                    fields.append((item.link_id, [code], False))
+                else:
+                    fields.append((f"{item.link_id}__other", [code], True))
+        else:
+            fields.append((item.link_id, [str(value)], True))
+    tab.evaluate(ANSWER_JS, fields)
+
+
 def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
     """Whether the server is showing crisis resources before the next step."""
     return tab.locator(CONTINUE_AFTER_CRISIS).count() == 1
@@ -105,7 +145,7 @@ def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type
     # One round trip for the whole page, rather than one per question.
     shown = set(tab.locator(".question:visible").evaluate_all("nodes => nodes.map(n => n.id)"))
     items = step_items(section_id, answers)
-    fill_step(tab, [item for item in items if f"q-{item.link_id}" in shown], answers)
+    answer_step(tab, [item for item in items if f"q-{item.link_id}" in shown], answers)
 
 
 def send_step(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]

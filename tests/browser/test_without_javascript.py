@@ -14,9 +14,9 @@ from tests.browser.journey import (
     NEXT,
     SEND,
     START,
+    answer_step,
     every_step_answers,
     fill_consent,
-    fill_step,
     is_crisis_page,
     latest_submission_answers,
     path_of,
@@ -50,13 +50,13 @@ def test_whole_screening_completes_without_javascript(live_app, phone):
         # Only what applies so far is shown; the rest waits for the server.
         items = step_items(section_id, answers)
         shown = [item for item in items if tab.locator(f"#q-{item.link_id}").is_visible()]
-        fill_step(tab, shown, answers)
+        answer_step(tab, shown, answers)
         tab.click(NEXT)
         if section_id_of(tab.url) == section_id and not is_crisis_page(tab):
             assert MORE_QUESTIONS in tab.locator(".notice").inner_text()
             revealed_on.append(section_id)
             screenshot(tab, f"nojs-more-questions-{section_id}")
-            fill_step(tab, step_items(section_id, answers), answers)
+            answer_step(tab, step_items(section_id, answers), answers)
             tab.click(NEXT)
         assert section_id_of(tab.url) != section_id or is_crisis_page(tab), section_id
         previous = section_id

@@ -20,9 +20,9 @@ from tests.browser.journey import (
     SAVE,
     SEND,
     START,
+    answer_step,
     every_step_answers,
     fill_consent,
-    fill_step,
     is_crisis_page,
     path_of,
     section_id_of,
@@ -73,7 +73,7 @@ def test_every_screening_page_passes_accessibility_checks(live_app, phone, lang)
                 tab, f"{name} with errors", page_type="step with errors", errors_expected=True
             )
             screenshot(tab, f"step-{section_id}-errors-{lang}")
-        fill_step(tab, step_items(section_id, answers), answers)
+        answer_step(tab, step_items(section_id, answers), answers)
         if section_id == SAVE_AFTER and not saved:
             saved = True
             tab.click(SAVE)
