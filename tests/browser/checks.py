@@ -142,8 +142,10 @@ def overflow_problems(tab, widths: tuple[int, ...]) -> list[str]:  # type: ignor
     """Check the page does not scroll sideways at each width, then restore the viewport."""
     problems = []
     original = tab.viewport_size
-    for width in widths:
-        tab.set_viewport_size({"width": width, "height": 800})
+    # The width the tab already has first: a resize lays a long page out again.
+    for width in sorted(widths, key=lambda w: w != original["width"]):
+        if tab.viewport_size["width"] != width:
+            tab.set_viewport_size({"width": width, "height": original["height"]})
         sizes = tab.evaluate(
             "[document.documentElement.scrollWidth, window.innerWidth,"
             " [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
@@ -152,7 +154,8 @@ def overflow_problems(tab, widths: tuple[int, ...]) -> list[str]:  # type: ignor
         )
         if sizes[0] > sizes[1]:
             problems.append(f"scrolls sideways at {width} px ({sizes[0]} > {sizes[1]}): {sizes[2]}")
-    tab.set_viewport_size(original)
+    if tab.viewport_size != original:
+        tab.set_viewport_size(original)
     return problems
 
 
