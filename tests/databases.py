@@ -16,7 +16,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 
 # Everything migrations leave in the schema: columns, indexes, constraints, triggers,
 # functions and the Alembic revision. Equal after a test means emptied tables give a fresh
@@ -57,6 +57,8 @@ FROM pg_sequences WHERE schemaname = 'public'
 _migrated_schema: dict[str, str] = {}
 # PostgreSQL databases emptied by TRUNCATE for the test about to build its app.
 _emptied_at_head: set[str] = set()
+# One pooled connection per PostgreSQL test database, for emptying it between tests.
+_admin_engines: dict[str, Engine] = {}
 # PostgreSQL databases set to commit without waiting for the disk flush, in this process.
 _unsynced: set[str] = set()
 # The SQLite file migrated once in this process, copied for every new SQLite database.
@@ -82,10 +84,7 @@ def schema_fingerprint(connection: Connection) -> str | None:
 def reset_postgres(url: str) -> None:
     """Empty the test database: delete its rows when its schema is as migrated here, else
     drop it all."""
-    from screening.database import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as connection:
+    with admin_engine(url).begin() as connection:
         # A connection left mid-transaction by an earlier test (e.g. an unread streamed
         # export) would make the TRUNCATE or DROP wait forever: end it, and never wait long.
         connection.execute(
@@ -107,7 +106,17 @@ def reset_postgres(url: str) -> None:
             connection.execute(text("CREATE SCHEMA public"))
             _migrated_schema.pop(url, None)
             _emptied_at_head.discard(url)
-    engine.dispose()
+
+
+def admin_engine(url: str) -> Engine:
+    """The process's one connection for emptying a PostgreSQL test database: a new
+    connection per test costs a server process each time (checked before use, so a
+    restarted server gets a fresh one)."""
+    if url not in _admin_engines:
+        from screening.database import make_engine
+
+        _admin_engines[url] = make_engine(url, pool_size=1, max_overflow=0)
+    return _admin_engines[url]
 
 
 def unsync_commits(connection: Connection) -> None:
@@ -141,12 +150,8 @@ def note_migrated(url: str) -> None:
     """Remember a PostgreSQL database's schema after `db upgrade`, to TRUNCATE it next time."""
     if make_url(url).get_backend_name() != "postgresql":
         return
-    from screening.database import make_engine
-
-    engine = make_engine(url)
-    with engine.connect() as connection:
+    with admin_engine(url).connect() as connection:
         fingerprint = schema_fingerprint(connection)
-    engine.dispose()
     if fingerprint is not None:
         _migrated_schema[url] = fingerprint
 
