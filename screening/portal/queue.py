@@ -22,6 +22,7 @@ from screening.clock import as_utc, clinic_zone, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.calls import CallSummary, call_summaries
+from screening.portal.contact_links import contact_link
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire.instruments import INSTRUMENTS
@@ -238,10 +239,7 @@ class QueueRow:
     @property
     def reach_link(self) -> str | None:
         """A tappable link for the way they asked to be contacted: tel:, sms: or mailto:."""
-        dial = "".join(ch for ch in self.phone or "" if ch.isdigit() or ch == "+")
-        if self.method == "email" or not dial:
-            return f"mailto:{self.email}" if self.email else None
-        return f"{'sms' if self.method == 'text' else 'tel'}:{dial}"
+        return contact_link(self.method, self.phone, self.email)
 
     def waited(self, now: datetime) -> timedelta | None:
         """How long the screening waited for a clinician: until opened, or until `now`."""
