@@ -33,11 +33,11 @@ from flask_babel import ngettext
 from screening.auth.decorators import admin_required, current_clinician, login_required
 from screening.clock import clinic_now, clinic_today
 from screening.database import get_session
-from screening.models import Submission
 from screening.i18n import current_language
+from screening.models import Submission
 from screening.portal import exports, queue, service, times
-from screening.portal.follow_ups import FOLLOW_UPS_SHOWN, follow_ups_due
 from screening.portal.detail import submission_view
+from screening.portal.follow_ups import FOLLOW_UPS_SHOWN, follow_ups_due
 from screening.portal.forms import (
     AssigneeForm,
     FollowUpForm,
