@@ -14,7 +14,13 @@ import pytest
 from flask import Flask
 
 from screening import clock
-from tests.factories import URGENT, audit_events, make_submission, update_submission
+from tests.factories import (
+    URGENT,
+    audit_events,
+    load_submission,
+    make_submission,
+    update_submission,
+)
 from tests.portal.test_take_it import signed_in
 from tests.questionnaire.factories import gad7_answers, phq9_answers
 
@@ -141,3 +147,22 @@ def test_my_follow_ups_today_lists_mine_due_by_the_clinic_date_and_is_audited(
     assert "1 follow-up due" in robins and ids["robins"] in robins and ids["today"] not in robins
     update_submission(app, ids["robins"], follow_up_on=None)
     assert "No follow-ups are due today." in text(robin.get("/portal/follow-ups"))
+
+
+def test_refresh_contact_gives_older_screenings_how_and_when_to_call(app: Flask) -> None:
+    public_id = make_submission(app, **{"contact-method": "text", "contact-times": ["morning"]})
+    # As stored before the contact details kept the way and times to call.
+    update_submission(app, public_id, contact={"name": "Alex Rivera", "email": None, "phone": "1"})
+    result = app.test_cli_runner().invoke(args=["submissions", "refresh-contact"])
+    assert "Refreshed the contact details of 1 screenings." in result.output
+    contact = load_submission(app, public_id).contact
+    assert contact["method"] == "text" and contact["times"] == ["morning"]
+    assert contact["voicemail_ok"] is False and contact["phone"] == "+1 408 555 0142"
+    assert (
+        "of 0 screenings"
+        in app.test_cli_runner().invoke(args=["submissions", "refresh-contact"]).output
+    )
+    assert [e.detail for e in audit_events(app, "submissions.contact-refreshed")] == [
+        {"rows": 1},
+        {"rows": 0},
+    ]
