@@ -306,10 +306,21 @@ def take_over(db: Session, draft: Submission) -> str:
     return session_token
 
 
-def contact_details(q: Questionnaire, answers: dict[str, Any]) -> dict[str, str | None]:
-    """Pick name, email and phone (what a clinician needs first) out of the answers by role."""
+# How the queue reaches a person, beside name, email and phone, kept (as codes) with the
+# contact details so that a page of the queue never decrypts anyone's answers.
+REACH_ROLES = {"contact-method": "method", "contact-times": "times", "voicemail-ok": "voicemail_ok"}
+
+
+def contact_details(q: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
+    """Pick name, email and phone (what a clinician needs first) out of the answers by role,
+    and how and when to reach them when they said."""
     found = {role: q.role_answer(role, answers) for role in ("name", "email", "phone")}
-    return {role: str(value) if value else None for role, value in found.items()}
+    contact: dict[str, Any] = {role: str(value) if value else None for role, value in found.items()}
+    for role, key in REACH_ROLES.items():
+        value = q.role_answer(role, answers)
+        if value is not None and value != []:
+            contact[key] = value
+    return contact
 
 
 def contact_fields(

@@ -1,7 +1,9 @@
-"""`flask submissions export`: every submitted screening as CSV or as a FHIR Bundle.
+"""`flask submissions export`: every submitted screening as CSV or as a FHIR Bundle;
+`flask submissions refresh-contact`: contact details rebuilt from the answers.
 
     flask --app wsgi submissions export --format csv  [--since 2026-01-01] [--output FILE]
     flask --app wsgi submissions export --format fhir [--since 2026-01-01] [--output FILE]
+    flask --app wsgi submissions refresh-contact
 
 FHIR output is one Bundle (type "collection") of QuestionnaireResponses, written entry by
 entry so memory stays flat. Files are created readable by their owner only (they hold health
@@ -22,14 +24,17 @@ from typing import TextIO
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from screening.database import new_session
-from screening.models import Submission
+from screening.intake.service import contact_details
+from screening.models import Submission, SubmissionState
 from screening.portal import exports, queue
 from screening.questionnaire_registry import registry
-from screening.security.audit import record_now
+from screening.security.audit import record, record_now
 
-submissions_cli = AppGroup("submissions", help="Submitted screenings: exports.")
+submissions_cli = AppGroup("submissions", help="Submitted screenings: exports, upkeep.")
 
 FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version", "triage_category")
 
@@ -103,3 +108,29 @@ def export_command(fmt: str, since: datetime | None, output: Path | None) -> Non
         )
     if output:
         click.echo(f"Exported {tally.rows} screenings to {output}.", err=True)
+
+
+@submissions_cli.command("refresh-contact")
+def refresh_contact_command() -> None:
+    """Rebuild each screening's contact details from its answers: screenings sent before the
+    queue showed how and when to call lack them (run once after upgrading)."""
+    reg = registry()
+    changed = 0
+    with new_session(write=True) as db:
+        query = (
+            select(Submission)
+            .where(Submission.state == SubmissionState.SUBMITTED)
+            .options(
+                load_only(Submission.contact, Submission.answers, Submission.definition_version)
+            )
+            .execution_options(yield_per=500)
+        )
+        for submission in db.scalars(query):
+            q = reg.for_version(submission.definition_version)
+            fresh = {**(submission.contact or {}), **contact_details(q, submission.answers or {})}
+            if fresh != submission.contact:
+                submission.contact = fresh
+                changed += 1
+        record(db, "submissions.contact-refreshed", actor=None, detail={"rows": changed})
+        db.commit()
+    click.echo(f"Refreshed the contact details of {changed} screenings.")

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from screening.models import Submission
+from screening.portal.contact_links import contact_link, dial_string
 from screening.presenters import AnsweredSection, answered_sections, format_answer
 from screening.questionnaire.flags import AnswerEvidence, Evidence, Flag
 from screening.questionnaire.instruments import INSTRUMENTS
@@ -92,6 +93,18 @@ class ContactView:
     method: str | None
     times: str | None
     voicemail_ok: bool | None
+    method_code: str | None = None
+
+    @property
+    def link(self) -> str | None:
+        """A tappable link for their preferred way: tel:, sms: or mailto:."""
+        return contact_link(self.method_code, self.phone, self.email)
+
+    @property
+    def call_link(self) -> str | None:
+        """A tel: link when they gave a phone number."""
+        dial = dial_string(self.phone)
+        return f"tel:{dial}" if dial else None
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ def contact_view(q: Questionnaire, submission: Submission) -> ContactView:
         return format_answer(item, value, CLINICIAN_LANGUAGE) or None if item else None
 
     voicemail = q.role_answer("voicemail-ok", answers)
+    method = q.role_answer("contact-method", answers)
     return ContactView(
         name=contact.get("name") or "",
         preferred_name=answer("preferred-name"),
@@ -132,6 +146,7 @@ def contact_view(q: Questionnaire, submission: Submission) -> ContactView:
         method=answer("contact-method"),
         times=answer("contact-times"),
         voicemail_ok=voicemail if isinstance(voicemail, bool) else None,
+        method_code=method if isinstance(method, str) else None,
     )
 
 

@@ -22,6 +22,7 @@ from screening.clock import as_utc, clinic_zone, start_of_day
 from screening.models import Clinician, Submission, SubmissionState
 from screening.portal import counts
 from screening.portal.calls import CallSummary, call_summaries
+from screening.portal.contact_links import contact_link
 from screening.portal.workflow import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from screening.questionnaire.flags import CATEGORIES
 from screening.questionnaire.instruments import INSTRUMENTS
@@ -228,6 +229,17 @@ class QueueRow:
     # In the queue before the person sent it (a risk screening: see screening.intake.reach).
     unfinished: bool = False
     calls: CallSummary | None = None
+    # How to reach them, from the contact details (codes of the definition's options).
+    phone: str | None = None
+    email: str | None = None
+    method: str | None = None
+    times: tuple[str, ...] = ()
+    voicemail_ok: bool | None = None
+
+    @property
+    def reach_link(self) -> str | None:
+        """A tappable link for the way they asked to be contacted: tel:, sms: or mailto:."""
+        return contact_link(self.method, self.phone, self.email)
 
     def waited(self, now: datetime) -> timedelta | None:
         """How long the screening waited for a clinician: until opened, or until `now`."""
@@ -235,6 +247,10 @@ class QueueRow:
             return None
         until = self.first_opened_at or now
         return as_utc(until) - as_utc(self.submitted_at)
+
+    def since_sent(self, now: datetime) -> timedelta | None:
+        """How long ago the screening was sent (or queued unfinished)."""
+        return None if self.submitted_at is None else as_utc(now) - as_utc(self.submitted_at)
 
     @property
     def phq9_band(self) -> str | None:
@@ -333,37 +349,53 @@ def load_page(
     # One round trip: the page's ids from the index (the subquery), then only those rows
     # and their assignees' names, put back in the queue's order.
     ids = queue_query(f, viewer_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    query = (
+    query = rows_query().where(Submission.id.in_(ids.scalar_subquery()))
+    return QueuePage(rows=read_rows(db, apply_order(query, f), today), page=page, total=total)
+
+
+def read_rows(db: Session, query: Select[Any], today: date) -> list[QueueRow]:
+    """Turn (submission, assignee name, first opener name) rows into queue rows."""
+    found = db.execute(query).all()
+    # One more indexed query for the rows' call attempts (never their notes).
+    calls = call_summaries(db, (s.id for s, _assignee, _opener in found))
+    rows = []
+    for s, assignee, opener in found:
+        contact = s.contact or {}
+        rows.append(
+            QueueRow(
+                public_id=s.public_id,
+                name=contact.get("name") or "",
+                category=s.triage_category,
+                status=s.status,
+                language=s.language,
+                submitted_at=s.submitted_at,
+                phq9_total=s.phq9_total,
+                gad7_total=s.gad7_total,
+                assignee=assignee,
+                follow_up_on=s.follow_up_on,
+                overdue=is_overdue(s, today),
+                first_opened_at=s.first_opened_at,
+                first_opened_by=opener,
+                unfinished=s.unfinished,
+                calls=calls.get(s.id),
+                phone=contact.get("phone"),
+                email=contact.get("email"),
+                method=contact.get("method"),
+                times=tuple(contact.get("times") or ()),
+                voicemail_ok=contact.get("voicemail_ok"),
+            )
+        )
+    return rows
+
+
+def rows_query() -> Select[Any]:
+    """Select submissions with the names of their assignee and first opener, row columns only."""
+    return (
         select(Submission, Clinician.name, FirstOpener.name)
         .outerjoin(Clinician, Clinician.id == Submission.assignee_id)
         .outerjoin(FirstOpener, FirstOpener.id == Submission.first_opened_by_id)
-        .where(Submission.id.in_(ids.scalar_subquery()))
         .options(load_only(*ROW_COLUMNS))
     )
-    found = db.execute(apply_order(query, f)).all()
-    # One more indexed query for the page's call attempts (never their notes).
-    calls = call_summaries(db, (s.id for s, _assignee, _opener in found))
-    rows = [
-        QueueRow(
-            public_id=s.public_id,
-            name=(s.contact or {}).get("name") or "",
-            category=s.triage_category,
-            status=s.status,
-            language=s.language,
-            submitted_at=s.submitted_at,
-            phq9_total=s.phq9_total,
-            gad7_total=s.gad7_total,
-            assignee=assignee,
-            follow_up_on=s.follow_up_on,
-            overdue=is_overdue(s, today),
-            first_opened_at=s.first_opened_at,
-            first_opened_by=opener,
-            unfinished=s.unfinished,
-            calls=calls.get(s.id),
-        )
-        for s, assignee, opener in found
-    ]
-    return QueuePage(rows=rows, page=page, total=total)
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from screening.auth.decorators import admin_required, current_clinician, login_required
 from screening.clock import clinic_now, clinic_today
 from screening.database import get_session
+from screening.i18n import current_language
 from screening.models import Submission
 from screening.portal import exports, queue, service, times
 from screening.portal.detail import submission_view
+from screening.portal.follow_ups import FOLLOW_UPS_SHOWN, follow_ups_due
 from screening.portal.forms import (
     AssigneeForm,
     FollowUpForm,
@@ -86,7 +89,26 @@ def portal_duration(delta: timedelta | None) -> str:
     return _("%(days)d d %(hours)d h", days=days, hours=hours)
 
 
+@bp.app_template_filter("waiting_time")
+def waiting_time(delta: timedelta | None) -> str:
+    """Say how long someone has waited in plain clock time (not business hours): hours for
+    the first two days, then days."""
+    if delta is None:
+        return ""
+    hours = max(0, int(delta.total_seconds() // 3600))
+    if hours < 48:
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
+    return ngettext("%(num)d day", "%(num)d days", hours // 24)
+
+
 bp.add_app_template_filter(label, "label")
+
+
+def reach_labels() -> dict[str, str]:
+    """Names of the contact-method and contact-times options in the interface language."""
+    q, lang = registry().current, current_language()
+    items = (q.role_item(role) for role in ("contact-method", "contact-times"))
+    return {o.code: o.display.get(lang) for item in items if item for o in item.options}
 
 
 @bp.context_processor
@@ -165,6 +187,32 @@ def show_queue() -> str:
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
         now=clinic_now(),
+        reach_labels=reach_labels(),
+    )
+
+
+@bp.get("/follow-ups", endpoint="follow_ups")
+@login_required
+def show_follow_ups() -> str:
+    """List the signed-in clinician's screenings with a follow-up due today or overdue."""
+    db = get_session()
+    viewer = current_clinician()
+    today = clinic_today()
+    rows = follow_ups_due(db, viewer.id, today)
+    record_now(
+        db,
+        "follow-ups.viewed",
+        actor=viewer,
+        ip=client_ip(),
+        detail={"shown": [row.public_id for row in rows[:FOLLOW_UPS_SHOWN]]},
+    )
+    return render_template(
+        "portal/follow_ups.html",
+        rows=rows[:FOLLOW_UPS_SHOWN],
+        more=len(rows) > FOLLOW_UPS_SHOWN,
+        today=today,
+        now=clinic_now(),
+        reach_labels=reach_labels(),
     )
 
 

@@ -81,7 +81,7 @@ def test_queue_and_page_show_clinic_times_and_judge_overdue_by_the_clinic_date(
     queue = html_lib.unescape(client.get("/portal/").get_data(as_text=True))
     assert (
         f'<time datetime="2026-11-01T15:58:00-08:00" title="Sunday, November 1, 2026, '
-        f'3:58:00{NNBSP}PM Pacific Standard Time">Today 3:58{NNBSP}PM</time>'
+        f'3:58:00{NNBSP}PM Pacific Standard Time">today 3:58{NNBSP}PM</time>'
     ) in queue
     assert (
         f'title="Monday, October 26, 2026, 9:12:00{NNBSP}AM Pacific Daylight Time">Mon 9:12'

@@ -96,6 +96,9 @@ def test_sqlite_backup_restores_into_a_fresh_app_that_decrypts_it(tmp_path, sqli
         "name": "Morgan Backup",
         "email": "alex.rivera@example.com",
         "phone": "+1 408 555 0142",
+        "method": "email",
+        "times": ["evening"],
+        "voicemail_ok": False,
     }
     # The backup itself is audited in the live database.
     with app.app_context():
