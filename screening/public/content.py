@@ -157,9 +157,7 @@ def source_file(
     raise PageNotFound(f"{lang}/{slug}")
 
 
-def override_files(
-    override_dir: Path | str | None, lang: str
-) -> tuple[tuple[str, int, int], ...]:
+def override_files(override_dir: Path | str | None, lang: str) -> tuple[tuple[str, int, int], ...]:
     """List the clinic's page files `lang` may be served from, each with (mtime_ns, size):
     one directory listing per folder, so a site without overrides pays no stat at all."""
     if not override_dir:
