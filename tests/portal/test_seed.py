@@ -14,6 +14,7 @@ from screening.devtools import AnswerGenerator, make_persona
 from screening.intake import service as intake_service
 from screening.intake.forms import first_invalid_section
 from screening.models import Submission, SubmissionState
+from screening.portal import counts
 from screening.questionnaire.triage import triage_response
 from screening.questionnaire_registry import registry
 
@@ -52,6 +53,15 @@ def test_seed_command_adds_submitted_screenings_triaged_by_the_real_rules(app: F
             assert "555-01" in row.contact["phone"]
     assert len({row.triage_category for row in rows}) >= 3
     assert {row.language for row in rows} == {"en", "es"}
+    # The counts ledger is folded after the load: one row per cell, not one per screening.
+    with app.app_context():
+        db = new_session()
+        try:
+            cells, ledger_rows = counts.read_counts(db)
+        finally:
+            db.close()
+    assert ledger_rows == len(cells) < 120
+    assert sum(cells.values()) == 120
 
 
 def test_seeded_answers_pass_the_wizard_validation(app: Flask) -> None:
