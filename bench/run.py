@@ -269,32 +269,51 @@ its two runs; every response checked (no 4xx/5xx, no socket errors).
 
 What each Threshold request does:
 - **content page**: a returning browser asks again for a Markdown page it holds
-  (If-None-Match); the ETag names the page files' versions, the language, the clinic's
-  settings, the templates and catalogs, so the answer is a 304 without rendering anything.
+  (If-None-Match); the ETag names the files that ship with the code (pages, templates,
+  catalogs: listed once per process, as they change only with a release), the clinic's own
+  page files (one directory listing per request, so edits show at once), the language and the
+  clinic's settings, so the answer is a 304 without rendering anything.
 - **step GET**: loads the draft by its session token (hash lookup), decrypts answers and
   progress, builds the section's form from the definition and renders it.
 - **step POST**: the same, plus CSRF check, validation, encryption of answers and progress,
   an UPDATE in its own transaction and a redirect. {DRAFTS_FOR_POSTS} drafts on each app,
   each with its own session and CSRF token, posted round-robin.
 - **queue**: the clinician's session check, the first page of 25 in queue order, counts per
-  category and status from the trigger-kept ledger (migration 0004).
+  category and status from the trigger-kept ledger (migration 0004), and a `queue.viewed`
+  event appended to the hash-chained audit trail.
 - **submission page**: decrypts one submission and its notes, renders every answer, flags,
   scores, notes and the workflow forms, and appends a `submission.viewed` event to the
   hash-chained audit trail; {RECORD_PAGES} different submissions (and peer records) opened
   round-robin.
 
-## Notes kept from earlier profiling (2026-11-27)
+## Profiling notes (2026-11-30)
 
-In-process, with Flask's test client on 100,000 submissions: step GET ≈ 1.5 ms of CPU
-(template ≈ 0.6 ms, draft read and decryption ≈ 0.4 ms), step POST ≈ 1.3 ms, queue
-≈ 4.6 ms (template ≈ 2.5 ms), submission page ≈ 5.4 ms (template ≈ 2.5 ms, audit append in its
-own transaction ≈ 1.3 ms). Statements per page: step GET 1, step POST 1 (the draft, read
-once under its row lock; tests/intake/test_draft_locking.py counts it) and a commit, queue 3,
-submission page 7 and two commits; no request holds two connections. `python -m bench.profile
-PATH` gives the call tree of any page on the bench database.
+In-process (Flask's test client, `time.process_time` over 100 requests, 100,000 submissions,
+load average 7–9 from other work, so only the ratios mean much): queue ≈ 20–23 ms of CPU
+against the peer's queue ≈ 8 ms; submission page ≈ 22 ms against the peer's record ≈ 5 ms.
+Under cProfile about two thirds of the queue is its template (filters, counts, 25 rows) and
+under a tenth each the page's query, the counts and the audit append; no page issues a
+per-row query. Statements: queue 5 (clinician, counts, the page, the chain head, the event)
+and two commits; submission page 7. `python -m bench.profile PATH` gives the call tree of any
+page on the bench database.
 
 ## Measured choices (2026-11-30)
 
+- **The audit chain is the queue's and the submission page's bottleneck.** While wrk drove
+  the queue with 16 connections, `pg_locks` sampled every 0.2 s showed 7–14 of the 16
+  connections waiting for the chain's advisory lock (median about 10): every audited request
+  waits from the lock to its commit, and each round trip made while holding it then waits
+  for the GIL behind threads that are rendering (on a loaded machine, for a core). Changed:
+  the lock and the chain head in one call (`audit_chain_head()`, migration 0011), the
+  action's own writes and the first-opened mark before the lock, so 2 round trips wait inside
+  it instead of 3–4; afterwards, under the same kind of load, the median was still 8–10
+  waiting: the hold is shorter, the bottleneck remains. Not adopted:
+  `sys.setswitchinterval(0.001)` (no change measured). What would remove the bottleneck is a
+  design change: several independent chains, each with its own lock and head, verified one by
+  one (tail truncation stays undetectable either way, as now).
+- **Portal labels** (statuses, categories, bands) are translated once per page instead of
+  once per use: the queue made about 110 Flask-Babel `gettext` calls for them, and 11 % fewer
+  Python calls per queue view in total.
 - **Counts ledger kept.** At 100,000 submissions on PostgreSQL the plain
   `GROUP BY status, category_rank` took 114 ms (EXPLAIN ANALYZE, index-only scan of
   ix_submissions_status_queue) and 42–78 ms over a narrow covering index
@@ -302,12 +321,9 @@ PATH` gives the call tree of any page on the bench database.
   with that GROUP BY and index measured 0.14× the peer's queue twice, against 0.23× with the
   ledger in the same session (load average 12–15 from other work): far under 0.5×, and a
   scan grows with the table, which the 1,000,000 target forbids. Per issue 11 it stays.
-- **Submission page** (profiled in-process, 100 different screenings): about half the CPU is
-  the template (≈ 110 `gettext` calls through Flask-Babel, the four workflow forms through
-  the field macros, escaping), a third the database (7 statements, the audit append in its
-  own transaction); no N+1 query and each encrypted column is decrypted once. The honest
-  fix found was in the definition: an item's options looked up by code in a dict instead
-  of a scan for every answer shown (also 1.9 → 1.35 ms of CPU per row in the CSV export).
+- **CSV export**: ≈ 0.25–0.29 ms of CPU per row in-process, of which reading and decrypting
+  `answers` and `flags` (both needed) ≈ 0.19 ms; each column's English option texts are
+  looked up once per export. Plain rows instead of ORM objects measured no faster, so kept.
 
 What the bench does about its own noise: `--reuse-port` on every server (without it a gthread
 worker could accept all 16 keep-alive connections and leave the other core idle: the queue

@@ -19,7 +19,7 @@ from typing import Any
 from screening.clock import as_utc, utcnow
 from screening.models import Submission
 from screening.questionnaire.fhir import answers_to_response
-from screening.questionnaire.model import Item, Questionnaire
+from screening.questionnaire.model import Questionnaire
 from screening.questionnaire_registry import QuestionnaireRegistry
 
 FIXED_COLUMNS = (
@@ -62,8 +62,8 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
-def answer_cell(item: Item | None, value: Any) -> str:
-    """Render one stored answer for a CSV cell, in English."""
+def answer_cell(options: dict[str, str], value: Any) -> str:
+    """Render one stored answer for a CSV cell, in English (`options`: texts by code)."""
     if value is None:
         return ""
     values = value if isinstance(value, list) else [value]
@@ -71,10 +71,16 @@ def answer_cell(item: Item | None, value: Any) -> str:
     for single in values:
         if isinstance(single, bool):
             shown.append("yes" if single else "no")
-            continue
-        option = item.option(single) if item is not None and isinstance(single, str) else None
-        shown.append(option.display.get("en") if option else str(single))
+        else:
+            shown.append(options.get(single, single) if isinstance(single, str) else str(single))
     return MULTI_SEPARATOR.join(shown)
+
+
+def english_options(q: Questionnaire, link_id: str) -> dict[str, str]:
+    """The English text of each of an item's options by code (empty if `q` lacks the item)."""
+    if not q.has_item(link_id):
+        return {}
+    return {option.code: option.display.get("en") for option in q.item(link_id).options}
 
 
 def answer_columns(q: Questionnaire) -> list[str]:
@@ -87,7 +93,7 @@ def iso(moment: datetime | None) -> str:
     return as_utc(moment).isoformat(timespec="seconds") if moment else ""
 
 
-def csv_row(submission: Submission, items: list[tuple[str, Item | None]]) -> list[str]:
+def csv_row(submission: Submission, columns: list[tuple[str, dict[str, str]]]) -> list[str]:
     """Return one submission's cells, neutralised against formula injection."""
     answers = submission.answers or {}
     bmi = (submission.scores or {}).get("bmi", {}).get("total")
@@ -102,27 +108,25 @@ def csv_row(submission: Submission, items: list[tuple[str, Item | None]]) -> lis
         "" if bmi is None else str(bmi),
         MULTI_SEPARATOR.join(flag["id"] for flag in submission.flags or []),
     ]
-    cells.extend(answer_cell(item, answers.get(link_id)) for link_id, item in items)
+    cells.extend(answer_cell(options, answers.get(link_id)) for link_id, options in columns)
     return [neutralise(cell) for cell in cells]
 
 
 def csv_lines(submissions: Iterable[Submission], reg: QuestionnaireRegistry) -> Iterator[str]:
     """Yield the CSV text in chunks: the header, then batches of rows."""
     columns = answer_columns(reg.current)
-    # Each column's item in each definition version met, looked up once per export.
-    items: dict[str, list[tuple[str, Item | None]]] = {}
+    # Each column's option texts in each definition version met, looked up once per export.
+    options: dict[str, list[tuple[str, dict[str, str]]]] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*FIXED_COLUMNS, *columns])
     pending = 0
     for submission in submissions:
         version = submission.definition_version
-        if version not in items:
+        if version not in options:
             answered_under = reg.for_version(version)
-            items[version] = [
-                (c, answered_under.item(c) if answered_under.has_item(c) else None) for c in columns
-            ]
-        writer.writerow(csv_row(submission, items[version]))
+            options[version] = [(c, english_options(answered_under, c)) for c in columns]
+        writer.writerow(csv_row(submission, options[version]))
         pending += 1
         if pending >= ROWS_PER_CHUNK:
             yield _drain(buffer)

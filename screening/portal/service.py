@@ -327,8 +327,9 @@ def view_submission(
     if submission is None:
         return None
     record = SubmissionRecord(submission, notes_timeline(db, submission), clinician_roster(db))
-    audit.record(db, action, actor=actor, submission=submission, ip=ip)
     mark_first_opened(db, submission, actor)
+    # Last: from here to the commit every other audited request waits for the chain's lock.
+    audit.record(db, action, actor=actor, submission=submission, ip=ip)
     return record
 
 

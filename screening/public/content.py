@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -165,19 +166,25 @@ def source_file(
     raise PageNotFound(f"{lang}/{slug}")
 
 
-def sources_version(
-    lang: str, *, package_dir: Path | str, override_dir: Path | str | None
-) -> tuple[tuple[str, str, str, tuple[int, int]], ...]:
-    """Name the version of every page file in `lang`, without reading one: each page's menu
-    shows every other page's title, so any file's edit changes every page."""
+def override_files(override_dir: Path | str | None, lang: str) -> tuple[tuple[str, int, int], ...]:
+    """List the clinic's page files `lang` may be served from, each with (mtime_ns, size):
+    one directory listing per folder, so a site without overrides pays no stat at all."""
+    if not override_dir:
+        return ()
+    folders = [Path(override_dir)]
+    if lang != DEFAULT_LANG:
+        folders.append(folders[0] / lang)
     found = []
-    for slug in PAGES:
+    for folder in folders:
         try:
-            path, served_lang, version = source_file(slug, lang, Path(package_dir), override_dir)
-        except PageNotFound:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.removesuffix(".md") in PAGES and entry.name.endswith(".md"):
+                        info = entry.stat()
+                        found.append((entry.path, info.st_mtime_ns, info.st_size))
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        found.append((slug, str(path), served_lang, version))
-    return tuple(found)
+    return tuple(sorted(found))
 
 
 def list_pages(

@@ -24,12 +24,13 @@ from screening.i18n import TRANSLATIONS_DIR, current_language
 from screening.intake.reach import unfinished_risk_notice
 from screening.public.content import (
     CONTENT_DIR,
+    PAGES,
     Page,
     PageNotFound,
     clinic_tokens,
     list_pages,
     load_page,
-    sources_version,
+    override_files,
 )
 from screening.questionnaire_registry import registry
 
@@ -110,34 +111,38 @@ def page(slug: str) -> Response:
 
 
 def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
-    """Name everything the rendered page depends on, without rendering it: the page files
-    (every page's menu shows every title), the language, the clinic's settings, the
-    templates and catalogs."""
-    sources = sources_version(
-        lang, package_dir=options["package_dir"], override_dir=options["override_dir"]
-    )
-    if slug not in (found for found, *_ in sources):
+    """Name everything the rendered page depends on, without rendering it: the files that ship
+    with the code (pages, templates, catalogs), the clinic's own page files (every page's menu
+    shows every title), the language and the clinic's settings."""
+    if slug not in PAGES:
         abort(404)
     config = current_app.config
-    folders = (Path(current_app.root_path, current_app.template_folder or ""), TRANSLATIONS_DIR)
-    release = (release_files if current_app.jinja_env.auto_reload else released_files)(*folders)
-    key = repr((slug, lang, config["LANGUAGES"], options["clinic"], sources, release))
+    shipped = (
+        Path(current_app.root_path, current_app.template_folder or ""),
+        TRANSLATIONS_DIR,
+        Path(options["package_dir"]),
+    )
+    release = (release_version if current_app.jinja_env.auto_reload else released_version)(*shipped)
+    overrides = override_files(options["override_dir"], lang)
+    key = repr((slug, lang, config["LANGUAGES"], options["clinic"], overrides, release))
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def release_files(*folders: Path) -> tuple[tuple[str, int, int], ...]:
-    """List every template and compiled catalog in `folders` with its mtime and size."""
-    return tuple(
+def release_version(*folders: Path) -> str:
+    """Digest every page, template and compiled catalog in `folders` by path, mtime and size."""
+    files = [
         (str(path), path.stat().st_mtime_ns, path.stat().st_size)
         for folder in folders
         for path in sorted(folder.rglob("*"))
-        if path.suffix in (".html", ".mo")
-    )
+        if path.suffix in (".md", ".html", ".mo")
+    ]
+    return hashlib.sha256(repr(files).encode()).hexdigest()
 
 
-# Templates and catalogs change only with a release, which restarts the processes; while
-# Flask reloads templates (debug), they are listed on every request instead.
-released_files = functools.cache(release_files)
+# Shipped pages, templates and catalogs change only with a release, which restarts the
+# processes; while Flask reloads templates (debug), they are listed on every request instead.
+# The clinic's own pages (instance/content/) are looked at on every request: edits show at once.
+released_version = functools.cache(release_version)
 
 
 def render_page(slug: str, lang: str, options: dict[str, Any]) -> str:

@@ -26,7 +26,8 @@ from screening.database import begin_write, transaction
 from screening.models import AuditEvent, Clinician, Submission
 from screening.security.audit_keys import AuditKeys
 
-# Serialises chain appends on PostgreSQL; SQLite write transactions are already exclusive.
+# Serialises chain appends on PostgreSQL (audit_chain_head(), migration 0012, takes it too);
+# SQLite write transactions are already exclusive.
 AUDIT_CHAIN_LOCK = 7_310_001
 
 
@@ -81,10 +82,15 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an audit event to the chain in the caller's transaction (the caller commits)."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+    # The action's own changes are written first: while the chain's lock is held (until the
+    # commit), every other audited request waits.
     db.flush()
-    previous = db.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    if db.get_bind().dialect.name == "postgresql":
+        # The lock and the last signature in one round trip (migration 0012).
+        previous = db.scalar(text("SELECT audit_chain_head()"))
+    else:
+        latest = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        previous = db.scalars(latest).first()
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.id if actor else None,

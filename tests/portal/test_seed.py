@@ -15,6 +15,7 @@ from screening.devtools import AnswerGenerator, make_persona
 from screening.intake import service as intake_service
 from screening.intake.forms import first_invalid_section
 from screening.models import Submission, SubmissionState
+from screening.portal import counts
 from screening.questionnaire.triage import triage_response
 from screening.questionnaire_registry import registry
 
@@ -57,6 +58,15 @@ def test_seed_command_adds_submitted_screenings_triaged_by_the_real_rules(app: F
     bmis = [row.scores["bmi"]["total"] for row in rows if "bmi" in row.scores]
     assert len(bmis) >= 20 and 15 <= min(bmis) <= max(bmis) <= 62
     assert 25 <= statistics.median(bmis) <= 34
+    # The counts ledger is folded after the load: one row per cell, not one per screening.
+    with app.app_context():
+        db = new_session()
+        try:
+            cells, ledger_rows = counts.read_counts(db)
+        finally:
+            db.close()
+    assert ledger_rows == len(cells) < 120
+    assert sum(cells.values()) == 120
 
 
 def test_seeded_answers_pass_the_wizard_validation(app: Flask) -> None:
