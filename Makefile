@@ -30,18 +30,20 @@ run: migrate
 # plans): `make test-postgres` runs them, SQLite-only ones on an SQLite file of their own.
 # `make test` runs it in two parts side by side (the Chromium tests, the rest), one core each,
 # then the 200-at-once load test as soon as a core is free. With CI=true (.ci/run) the
-# PostgreSQL pass joins them, and the test that stops PostgreSQL runs last, alone.
+# PostgreSQL pass joins them, and the test that stops PostgreSQL runs once nothing uses it.
 TEST_JOBS := test-browser test-sqlite-rest test-sqlite-load
 ifeq ($(CI),true)
-TEST_JOBS := test-browser test-postgres-shared test-sqlite-rest test-sqlite-load
+TEST_JOBS := test-browser test-postgres-shared test-sqlite-rest test-sqlite-load test-postgres-last
 endif
-.PHONY: test-browser test-sqlite-rest
+.PHONY: test-browser test-sqlite-rest test-postgres-last
 test: $(STAMP) compile-translations
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory -j2 --output-sync=target $(TEST_JOBS)
-ifeq ($(CI),true)
+
+# The test that stops PostgreSQL, once nothing else uses it: the PostgreSQL pass and the
+# Chromium tests (the deployed stack's database) are done; the SQLite jobs may still run.
+test-postgres-last: test-browser test-postgres-shared
 	$(MAKE) --no-print-directory test-postgres-alone
-endif
 
 # SQLite whatever the environment says: TEST_DATABASE_URL is the PostgreSQL pass's.
 # test-sqlite is the whole SQLite pass in one process; test-browser and test-sqlite-rest are its
