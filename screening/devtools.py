@@ -14,7 +14,6 @@ Every name, email and phone number is made up (555 numbers, example.* domains).
 from __future__ import annotations
 
 import random
-import secrets
 import time
 import unicodedata
 from collections.abc import Callable
@@ -364,7 +363,7 @@ def stored_row(
         **seeded.sealed,
         "answers": encrypted("answers", fields["answers"]),
         "contact": encrypted("contact", fields["contact"]),
-        "public_id": secrets.token_urlsafe(16),
+        "public_id": intake_service.new_public_id(),
         "state": SubmissionState.SUBMITTED,
         "unfinished": False,  # a plain INSERT: no ORM default fills it
         "language": seeded.language,

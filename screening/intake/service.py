@@ -39,6 +39,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_public_id() -> str:
+    """Return a fresh public id that never starts with "-".
+
+    A leading "-" reads as an option on a command line and as a formula in a spreadsheet (the
+    CSV export would have to prefix it, and the id copied from it would not be found).
+    """
+    while (public_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return public_id
+
+
 def wizard_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:
     """Return the sections a person answers step by step (consent is on the review page)."""
     return [s for s in enabled_sections(q, answers) if s.role != CONSENT]
@@ -56,7 +67,7 @@ def start_draft(db: Session, q: Questionnaire, language: str) -> tuple[Submissio
     """Create an empty draft and return it with the token for the person's session."""
     token = new_token()
     draft = Submission(
-        public_id=secrets.token_urlsafe(16),
+        public_id=new_public_id(),
         state=SubmissionState.DRAFT,
         language=language,
         definition_version=q.version,
