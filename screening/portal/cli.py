@@ -37,6 +37,8 @@ from screening.security.audit import record, record_now
 submissions_cli = AppGroup("submissions", help="Submitted screenings: exports, upkeep.")
 
 FHIR_COLUMNS = ("public_id", "submitted_at", "answers", "definition_version", "triage_category")
+# Screenings per transaction in `refresh-contact`.
+REFRESH_BATCH = 500
 
 
 @dataclass
@@ -116,21 +118,33 @@ def refresh_contact_command() -> None:
     queue showed how and when to call lack them (run once after upgrading)."""
     reg = registry()
     changed = 0
-    with new_session(write=True) as db:
-        query = (
-            select(Submission)
-            .where(Submission.state == SubmissionState.SUBMITTED)
-            .options(
-                load_only(Submission.contact, Submission.answers, Submission.definition_version)
-            )
-            .execution_options(yield_per=500)
-        )
-        for submission in db.scalars(query):
-            q = reg.for_version(submission.definition_version)
-            fresh = {**(submission.contact or {}), **contact_details(q, submission.answers or {})}
-            if fresh != submission.contact:
-                submission.contact = fresh
-                changed += 1
-        record(db, "submissions.contact-refreshed", actor=None, detail={"rows": changed})
-        db.commit()
+    after_id = 0
+    # One transaction per batch, so memory stays flat at any table size; the command is
+    # idempotent, so a run stopped half-way is simply run again.
+    while True:
+        with new_session(write=True) as db:
+            batch = db.scalars(
+                select(Submission)
+                .where(Submission.state == SubmissionState.SUBMITTED, Submission.id > after_id)
+                .order_by(Submission.id)
+                .limit(REFRESH_BATCH)
+                .options(
+                    load_only(Submission.contact, Submission.answers, Submission.definition_version)
+                )
+            ).all()
+            if not batch:
+                record(db, "submissions.contact-refreshed", actor=None, detail={"rows": changed})
+                db.commit()
+                break
+            for submission in batch:
+                q = reg.for_version(submission.definition_version)
+                fresh = {
+                    **(submission.contact or {}),
+                    **contact_details(q, submission.answers or {}),
+                }
+                if fresh != submission.contact:
+                    submission.contact = fresh
+                    changed += 1
+            after_id = batch[-1].id
+            db.commit()
     click.echo(f"Refreshed the contact details of {changed} screenings.")

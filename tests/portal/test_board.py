@@ -166,3 +166,15 @@ def test_refresh_contact_gives_older_screenings_how_and_when_to_call(app: Flask)
         {"rows": 1},
         {"rows": 0},
     ]
+
+
+def test_refresh_contact_works_in_batches_and_reaches_every_row(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("screening.portal.cli.REFRESH_BATCH", 2)
+    ids = [make_submission(app, **{"contact-method": "text"}) for _ in range(5)]
+    for public_id in ids:
+        update_submission(app, public_id, contact={"name": "Alex Rivera", "phone": "1"})
+    result = app.test_cli_runner().invoke(args=["submissions", "refresh-contact"])
+    assert "Refreshed the contact details of 5 screenings." in result.output
+    assert all(load_submission(app, public_id).contact["method"] == "text" for public_id in ids)
