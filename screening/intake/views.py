@@ -58,6 +58,7 @@ from screening.intake.pages import (
     SESSION_DRAFT_KEY,
     crisis_page,
     current_draft,
+    hold_draft,
     lenient_answers,
     lost_session,
     next_destination,
@@ -118,7 +119,7 @@ def start() -> Response:
     draft = current_draft()
     if draft is None:
         draft, token = service.start_draft(get_session(), q, current_language())
-        session[SESSION_DRAFT_KEY] = token
+        hold_draft(token)
         session.pop(SESSION_DONE, None)
     return redirect(unfinished_or_review_url(q, draft))
 
@@ -419,7 +420,7 @@ def resume_confirm() -> str | Response:
             open_elsewhere=open_elsewhere,
             continue_url=url_for("intake.resume_confirm", **language_arg()),
         )
-    session[SESSION_DRAFT_KEY] = service.take_over(db, draft)
+    hold_draft(service.take_over(db, draft))
     session.pop(SESSION_RESUME_PENDING, None)
     session.pop(SESSION_DONE, None)
     flash(_("Welcome back. Your answers so far are saved."), "info")
