@@ -110,7 +110,8 @@ def render_review(
     lang = current_language()
     return render_template(
         "intake/review.html",
-        sections=answered_sections(q, draft.answers, lang, skip={consent.link_id}),
+        sections=answered_sections(q, draft.answers, lang, skip={consent.link_id}, long_dates=True),
+        all_open=request.args.get("open") == "all",
         consent=consent,
         questions=question_views(consent, form, items, errors, lang, q),
         errors=errors,
