@@ -102,12 +102,9 @@ def test_copy_email_and_show_again(live_app, device, size):
     assert tab.locator("#resume-link").input_value().strip() == link
 
 
-@SIZES
-def test_without_javascript_the_link_is_selectable_and_there_is_no_copy_button(
-    live_app, device, size
-):
+def test_without_javascript_the_link_is_selectable_and_there_is_no_copy_button(live_app, device):
     token = resume_token_at(live_app.app, "concerns", clean_answers())
-    tab = open_link(device(size, javascript=False), f"{live_app.url}/screening/resume/{token}")
+    tab = open_link(device(PHONE, javascript=False), f"{live_app.url}/screening/resume/{token}")
     link = saved_link(tab)
     assert tab.locator("#resume-link").is_visible() and link
     assert not tab.locator("#copy-link").is_visible()
