@@ -24,7 +24,7 @@ from screening.questionnaire.model import Item, Questionnaire, Section
 
 # A hint that opens by saying the question is optional ("Optional. From 0 to 11."): the
 # "(optional)" marker after the question already says so, once.
-OPTIONAL_PREFIX = re.compile(r"^\s*(?:optional|opcional)\s*[.,:;]?\s*", re.IGNORECASE)
+OPTIONAL_PREFIX = re.compile(r"^\s*(?:optional|opcional)\b\s*[.,:;]?\s*", re.IGNORECASE)
 
 
 def hint_for(item: Item, lang: str) -> str | None:
