@@ -185,6 +185,11 @@ def next_destination(q: Questionnaire, draft: Submission, section: Section) -> s
     steps = service.wizard_steps(q, draft.answers or {})
     ids = [s.link_id for s in steps]
     if returning_to_review():
+        if service.first_unfinished_step(q, draft) is None:
+            # Back on the review page with the section just changed unfolded, in view.
+            return url_for(
+                "intake.review", open=section.link_id, _anchor=f"review-{section.link_id}"
+            )
         return unfinished_or_review_url(q, draft)
     if section.link_id in ids and ids.index(section.link_id) + 1 < len(ids):
         return step_url(steps[ids.index(section.link_id) + 1])

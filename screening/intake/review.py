@@ -111,7 +111,8 @@ def render_review(
     return render_template(
         "intake/review.html",
         sections=answered_sections(q, draft.answers, lang, skip={consent.link_id}, long_dates=True),
-        all_open=request.args.get("open") == "all",
+        # "all", or the section just changed from this page.
+        opened=request.args.get("open"),
         consent=consent,
         questions=question_views(consent, form, items, errors, lang, q),
         errors=errors,

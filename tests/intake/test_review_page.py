@@ -9,7 +9,7 @@ from flask import Flask
 
 from screening.presenters import OPTIONAL_PREFIX, hint_for
 from screening.questionnaire_registry import registry
-from tests.intake.wizard_driver import answer_steps, start
+from tests.intake.wizard_driver import answer_steps, section_formdata, start
 from tests.questionnaire.factories import clean_answers
 
 SECTION = re.compile(r'<details class="review-section" id="review-([a-z0-9-]+)"( open)?>')
@@ -33,6 +33,19 @@ def test_sections_are_folded_and_open_on_request(app, client):
     everything = client.get("/screening/review?open=all").data.decode()
     assert all(opened == " open" for _, opened in SECTION.findall(everything))
     assert 'href="/screening/review">Fold all sections' in everything
+
+
+def test_a_section_changed_from_review_comes_back_unfolded(app, client):
+    reach_review(app, client)
+    change = "/screening/step/concerns?return=review"
+    data = section_formdata(app, "concerns", clean_answers(goals="Sleep through the night"))
+    back = client.post(change, data=data)
+    assert back.headers["Location"] == "/screening/review?open=concerns#review-concerns"
+    html = client.get("/screening/review?open=concerns").data.decode()
+    assert dict(SECTION.findall(html)) == {
+        section: " open" if section == "concerns" else "" for section, _ in SECTION.findall(html)
+    }
+    assert "Sleep through the night" in html
 
 
 def test_review_writes_the_date_of_birth_the_persons_way(app):
