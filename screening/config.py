@@ -141,6 +141,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_SCREENING_START": "60 per hour",
         "RATELIMIT_RESUME": "30 per hour",
+        # Emailing a resume link: a few tries per address, so the form cannot be used to spam.
+        "RATELIMIT_RESUME_EMAIL": "5 per hour",
         "RATELIMIT_SUBMIT": "30 per hour",
         "MIN_FILL_SECONDS": 45,
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).

@@ -8,6 +8,7 @@ and crisis resources on the same page.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,19 @@ from wtforms import Field, Form
 from screening.intake.forms import OTHER_SUFFIX
 from screening.questionnaire.conditions import condition_holds, enabled_items, enabled_sections
 from screening.questionnaire.model import Item, Questionnaire, Section
+
+# A hint that opens by saying the question is optional ("Optional. From 0 to 11."): the
+# "(optional)" marker after the question already says so, once.
+OPTIONAL_PREFIX = re.compile(r"^\s*(?:optional|opcional)\b\s*[.,:;]?\s*", re.IGNORECASE)
+
+
+def hint_for(item: Item, lang: str) -> str | None:
+    """Return an item's hint, without an opening "Optional." the marker already says."""
+    hint = item.help.get(lang) if item.help else None
+    if not hint or item.required:
+        return hint
+    rest = OPTIONAL_PREFIX.sub("", hint, count=1)
+    return rest[:1].upper() + rest[1:] if rest else None
 
 
 @dataclass
@@ -102,7 +116,7 @@ def question_views(
             item=item,
             text=item.text.get(lang),
             text_lang="en" if lang != "en" and not item.text.has(lang) else None,
-            help=item.help.get(lang) if item.help else None,
+            help=hint_for(item, lang),
             field=form_field,
             visible=item.link_id in visible,
             errors=errors.get(item.link_id, []) + errors.get(item.link_id + OTHER_SUFFIX, []),
@@ -130,8 +144,12 @@ def question_views(
     return views
 
 
-def format_answer(item: Item, value: Any, lang: str) -> str:
-    """Render a stored answer as the person would read it."""
+def format_answer(item: Item, value: Any, lang: str, *, long_dates: bool = False) -> str:
+    """Render a stored answer as the person would read it.
+
+    `long_dates`: dates as the person writes them in their language ("April 12, 1988"), as
+    the review page shows them; otherwise English keeps year-month-day.
+    """
     if value is None:
         return ""
     if item.type == "boolean":
@@ -143,9 +161,9 @@ def format_answer(item: Item, value: Any, lang: str) -> str:
             option = item.option(entry) if isinstance(entry, str) else None
             shown.append(option.display.get(lang) if option else str(entry))
         return ", ".join(shown)
-    if item.type == "date" and lang != "en" and isinstance(value, str):
-        # In the person's own way of writing dates ("27 de marzo de 1985"); English (and the
-        # clinician, who always reads English) keeps the unambiguous year-month-day.
+    if item.type == "date" and (long_dates or lang != "en") and isinstance(value, str):
+        # In the person's own way of writing dates ("27 de marzo de 1985"); the clinician,
+        # who always reads English, keeps the unambiguous year-month-day.
         try:
             return format_date(date.fromisoformat(value), format="long")
         except ValueError:
@@ -163,7 +181,12 @@ class AnsweredSection:
 
 
 def answered_sections(
-    q: Questionnaire, answers: dict[str, Any], lang: str, skip: set[str] | None = None
+    q: Questionnaire,
+    answers: dict[str, Any],
+    lang: str,
+    skip: set[str] | None = None,
+    *,
+    long_dates: bool = False,
 ) -> list[AnsweredSection]:
     """List every enabled section with each applicable question and its answer."""
     result = []
@@ -174,7 +197,7 @@ def answered_sections(
             (
                 item,
                 item.text.get(lang),
-                format_answer(item, answers.get(item.link_id), lang)
+                format_answer(item, answers.get(item.link_id), lang, long_dates=long_dates)
                 if item.link_id in answers
                 else _("Not answered"),
             )

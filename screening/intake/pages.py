@@ -37,6 +37,9 @@ from screening.questionnaire_registry import registry
 
 SESSION_DRAFT_KEY = "draft_token"
 SESSION_DONE = "screening_done"
+# Why this browser lost its draft, kept until it holds one again: a step it sends again later
+# (another try at the same page) is still shown back with what was typed, and why.
+SESSION_LOST = "draft_lost"
 # Why a browser's draft is no longer open there (kept on `g` by current_draft).
 LOST_ELSEWHERE = "elsewhere"
 LOST_IDLE = "idle"
@@ -63,22 +66,31 @@ def current_draft() -> Submission | None:
     if draft is None:
         if service.was_taken_over(db, token):
             session.pop(SESSION_DRAFT_KEY, None)
-            g.draft_lost = LOST_ELSEWHERE
+            session[SESSION_LOST] = g.draft_lost = LOST_ELSEWHERE
         return None
     if service.idle_too_long(draft, current_app.config["DRAFT_IDLE_MINUTES"]):
         # Closed for privacy (e.g. a shared computer); the saved draft itself stays.
         service.release_draft(db, draft)
         session.pop(SESSION_DRAFT_KEY, None)
-        g.draft_lost = LOST_IDLE
+        session[SESSION_LOST] = g.draft_lost = LOST_IDLE
         return None
     # Kept for the outage page: if a later write fails, earlier answers still shape the form.
     g.saved_answers = dict(draft.answers or {})
     return draft
 
 
+def hold_draft(token: str) -> None:
+    """Let this browser hold a draft from now on (a new one, or one taken over by its link)."""
+    session[SESSION_DRAFT_KEY] = token
+    session.pop(SESSION_LOST, None)
+
+
 def lost_session() -> Response | tuple[str, int]:
     """Tell someone whose draft cannot be opened here why, keeping what they just typed."""
     reason = g.get("draft_lost")
+    if reason is None and posted_step_section() is not None:
+        # A step sent again from a page that was already told: still keep what was typed.
+        reason = session.get(SESSION_LOST)
     if reason is not None:
         return closed_page(reason)
     flash(
@@ -94,19 +106,26 @@ def lost_session() -> Response | tuple[str, int]:
 def closed_page(reason: str) -> tuple[str, int]:
     """Say the screening is closed in this browser; show nothing saved, only what was just sent.
 
-    A step sent from here is shown back with its input (nothing from the saved draft), so
-    what the person typed is not lost; anything else gets a short page.
+    A step sent from here is shown back with its input (nothing from the saved draft) in a
+    form that sends it again: once this browser holds the draft again (its newest link opened
+    here), the same page saves it. Nothing here writes into a draft this browser lost.
+    Anything else gets a short page.
     """
     status = 409 if reason == LOST_ELSEWHERE else 200
     if reason == LOST_ELSEWHERE:
         notice = _(
-            "This screening was continued on another device, so it is no longer open here. "
-            "Nothing you typed on this page was saved; it is shown below so you can copy it."
+            "This screening was continued on another device, where its “finish later” link "
+            "was opened, so nothing on this page was saved. What you typed is still below. "
+            "To send it from here: on the other device choose “Save and finish later”, open "
+            "the new link in this browser (a new tab is fine), then press “Send this page "
+            "again”. Or carry on on the other device."
         )
     else:
         notice = _(
-            "For your privacy, we closed this screening because it was not used for a while. "
-            "Nothing you typed on this page was saved; it is shown below so you can copy it."
+            "For your privacy, we closed this screening because it was not used for a while, "
+            "so nothing on this page was saved. What you typed is still below. To send it, "
+            "open your “finish later” link in this browser (a new tab is fine), then press "
+            "“Send this page again”."
         )
     section = posted_step_section()
     if section is not None:
@@ -166,6 +185,11 @@ def next_destination(q: Questionnaire, draft: Submission, section: Section) -> s
     steps = service.wizard_steps(q, draft.answers or {})
     ids = [s.link_id for s in steps]
     if returning_to_review():
+        if service.first_unfinished_step(q, draft) is None:
+            # Back on the review page with the section just changed unfolded, in view.
+            return url_for(
+                "intake.review", open=section.link_id, _anchor=f"review-{section.link_id}"
+            )
         return unfinished_or_review_url(q, draft)
     if section.link_id in ids and ids.index(section.link_id) + 1 < len(ids):
         return step_url(steps[ids.index(section.link_id) + 1])

@@ -110,7 +110,9 @@ def render_review(
     lang = current_language()
     return render_template(
         "intake/review.html",
-        sections=answered_sections(q, draft.answers, lang, skip={consent.link_id}),
+        sections=answered_sections(q, draft.answers, lang, skip={consent.link_id}, long_dates=True),
+        # "all", or the section just changed from this page.
+        opened=request.args.get("open"),
         consent=consent,
         questions=question_views(consent, form, items, errors, lang, q),
         errors=errors,

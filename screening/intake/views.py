@@ -33,7 +33,15 @@ from screening.clock import today
 from screening.database import get_session
 from screening.extensions import limiter
 from screening.i18n import current_language
-from screening.intake import contact_details, failures, language, reach, review, service
+from screening.intake import (
+    contact_details,
+    failures,
+    language,
+    reach,
+    resume_link,
+    review,
+    service,
+)
 from screening.intake.controller import (
     Invalid,
     KeepTyped,
@@ -50,6 +58,7 @@ from screening.intake.pages import (
     SESSION_DRAFT_KEY,
     crisis_page,
     current_draft,
+    hold_draft,
     lenient_answers,
     lost_session,
     next_destination,
@@ -62,7 +71,7 @@ from screening.intake.pages import (
     stored_pairs,
     unfinished_or_review_url,
 )
-from screening.links import public_url
+from screening.intake.resume_link import EmailLinkForm
 from screening.models import Submission
 from screening.questionnaire.conditions import is_enabled
 from screening.questionnaire.model import Questionnaire, Section
@@ -88,6 +97,8 @@ def intro() -> str | Response | tuple[str, int]:
     return render_template(
         "intake/intro.html",
         has_draft=draft is not None,
+        has_link=draft is not None
+        and resume_link.is_current_link(draft, session.get(SESSION_RESUME)),
         unfinished_notice=reach.unfinished_risk_notice(
             current_app.config["RISK_DRAFT_SURFACE_MINUTES"]
         ),
@@ -108,7 +119,7 @@ def start() -> Response:
     draft = current_draft()
     if draft is None:
         draft, token = service.start_draft(get_session(), q, current_language())
-        session[SESSION_DRAFT_KEY] = token
+        hold_draft(token)
         session.pop(SESSION_DONE, None)
     return redirect(unfinished_or_review_url(q, draft))
 
@@ -301,17 +312,69 @@ def start_over() -> Response:
 
 @bp.get("/saved")
 def saved() -> str | Response:
-    """Show the resume link once, right after "Save and finish later"."""
-    token = session.pop(SESSION_RESUME, None)
-    if token is None:
+    """Show the resume link with the ways to keep it: copy it, email it, or come back for it.
+
+    Shown again for as long as this browser holds the draft and the link is still unused.
+    """
+    draft, token = held_link()
+    if draft is None or token is None:
         return redirect(url_for("intake.intro"))
-    link = public_url(current_app.config, url_for("intake.resume", token=token))
+    return render_saved(draft, token, EmailLinkForm(data={"email": given_email(draft)}))
+
+
+@bp.post("/saved/email")
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESUME_EMAIL"])
+def email_link() -> str | Response | tuple[str, int]:
+    """Email the resume link to the address typed; the address is used once, never stored."""
+    draft, token = held_link()
+    if draft is None or token is None:
+        return redirect(url_for("intake.intro"))
+    form = EmailLinkForm(request.form)
+    if not form.validate():
+        return render_saved(draft, token, form), 200
+    if resume_link.send_link(form.email.data.strip(), resume_link.link_for(token)):
+        flash(
+            _(
+                "We sent the link. If it is not in your inbox in a few minutes, check your "
+                "spam folder, or copy the link below."
+            ),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "We could not send the email just now. Please copy the link below instead, "
+                "or try again later."
+            ),
+            "error",
+        )
+    return redirect(url_for("intake.saved"))
+
+
+def held_link() -> tuple[Submission | None, str | None]:
+    """Return this browser's draft and the resume link token it may still show."""
+    token = session.get(SESSION_RESUME)
     draft = current_draft()
+    if draft is None or not resume_link.is_current_link(draft, token):
+        session.pop(SESSION_RESUME, None)
+        return None, None
+    return draft, token
+
+
+def given_email(draft: Submission) -> str:
+    """The email address the person already gave in the screening, if any."""
+    value = questionnaire().role_answer("email", draft.answers or {})
+    return str(value) if value else ""
+
+
+def render_saved(draft: Submission, token: str, form: EmailLinkForm) -> str:
+    """Render the saved page: the link, a copy button (with JavaScript) and the email form."""
     return render_template(
         "intake/saved.html",
-        resume_link=link,
+        resume_link=resume_link.link_for(token),
         days=current_app.config["RESUME_LINK_DAYS"],
-        needs_help=draft is not None and service.needs_help(get_session(), draft),
+        needs_help=service.needs_help(get_session(), draft),
+        form=form,
     )
 
 
@@ -357,7 +420,7 @@ def resume_confirm() -> str | Response:
             open_elsewhere=open_elsewhere,
             continue_url=url_for("intake.resume_confirm", **language_arg()),
         )
-    session[SESSION_DRAFT_KEY] = service.take_over(db, draft)
+    hold_draft(service.take_over(db, draft))
     session.pop(SESSION_RESUME_PENDING, None)
     session.pop(SESSION_DONE, None)
     flash(_("Welcome back. Your answers so far are saved."), "info")

@@ -175,8 +175,24 @@ def test_step_sent_from_the_browser_that_lost_the_draft_shows_what_was_typed(app
     assert b"Phone-typed-goal-3391" in page.data
     assert b"Laptop-saved-goal-8812" not in page.data
     assert not re.search(rb'value="2-5-years"\s+checked', page.data)
-    assert b'name="action"' not in page.data  # nothing here can send it into the lost draft
+    assert b"Send this page again" in page.data
     assert stored_draft(app).answers["goals"] == "Laptop-saved-goal-8812"
+
+    # Sent again while the laptop holds the draft: still nothing written, the input still kept.
+    again = phone.post("/screening/step/concerns", data=typed)
+    assert again.status_code == 409
+    assert CONTINUED_ELSEWHERE in again.data and b"Phone-typed-goal-3391" in again.data
+    assert stored_draft(app).answers["goals"] == "Laptop-saved-goal-8812"
+
+    # Once the phone holds the draft again (the laptop's new link opened there), it saves.
+    newest = save_for_later(app, laptop, "concerns", saved_there)
+    resume_from(phone, newest)
+    sent = phone.post(
+        "/screening/step/concerns",
+        data=section_formdata(app, "concerns", clean_answers(goals="Phone-typed-goal-3391")),
+    )
+    assert location(sent) == "/screening/step/treatment-history"
+    assert stored_draft(app).answers["goals"] == "Phone-typed-goal-3391"
 
 
 def test_idle_draft_is_closed_for_privacy_but_kept(app, client):
