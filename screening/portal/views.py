@@ -33,13 +33,16 @@ from flask_babel import ngettext
 from screening.auth.decorators import admin_required, current_clinician, login_required
 from screening.clock import clinic_now, clinic_today
 from screening.database import get_session
+from screening.extensions import limiter
 from screening.i18n import current_language
+from screening.links import public_url
 from screening.models import Submission
-from screening.portal import exports, queue, service, times
+from screening.portal import calendar, exports, queue, service, times
 from screening.portal.detail import submission_view
 from screening.portal.follow_ups import FOLLOW_UPS_SHOWN, follow_ups_due
 from screening.portal.forms import (
     AssigneeForm,
+    CalendarFeedForm,
     FollowUpForm,
     LogCallForm,
     NoteForm,
@@ -488,3 +491,71 @@ def download_fhir(public_id: str) -> Response:
             )
         },
     )
+
+
+# ---------------------------------------------------------------------------------------
+# My account: the calendar feed
+
+
+def render_account(feed_url: str | None = None) -> str:
+    """The account page; `feed_url` only in the answer to making one (it is never stored)."""
+    viewer = current_clinician()
+    return render_template(
+        "portal/account.html",
+        feed=calendar.feed_of(get_session(), viewer.id),
+        feed_url=feed_url,
+        form=CalendarFeedForm(),
+    )
+
+
+@bp.get("/account", endpoint="account")
+@login_required
+def show_account() -> str:
+    """The signed-in clinician's account: their calendar feed."""
+    return render_account()
+
+
+@bp.post("/account/calendar", endpoint="new_calendar_feed")
+@login_required
+def new_calendar_feed() -> Any:
+    """Make a new feed address (the old one stops working) and show it this once.
+
+    Rendered rather than redirected: the token is kept nowhere, not even in the session
+    cookie a flash message would travel in.
+    """
+    if not CalendarFeedForm().validate():
+        abort(400)
+    token = calendar.new_feed(get_session(), current_clinician(), ip=client_ip())
+    feed_path = url_for("portal.calendar_feed", token=token)
+    return render_account(public_url(current_app.config, feed_path))
+
+
+@bp.post("/account/calendar/revoke", endpoint="revoke_calendar_feed")
+@login_required
+def revoke_calendar_feed() -> Response:
+    """Turn the feed off: its address stops working at once."""
+    if not CalendarFeedForm().validate():
+        abort(400)
+    if calendar.revoke_feed(get_session(), current_clinician(), ip=client_ip()):
+        flash(_("Your calendar feed is off. Its address no longer works."), "info")
+    return redirect(url_for("portal.account"))
+
+
+@bp.get("/calendar/<token>.ics", endpoint="calendar_feed")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CALENDAR_FEED"])
+def calendar_feed(token: str) -> Response:
+    """Serve a clinician's follow-ups to their calendar app, to whoever holds the token (no
+    sign-in: calendar apps cannot). Every fetch is audited, without the token."""
+    db = get_session()
+    clinician = calendar.open_feed(db, token, ip=client_ip())
+    if clinician is None:
+        abort(404)
+    config = current_app.config
+    body = calendar.feed_body(
+        calendar.follow_up_dates(db, clinician.id, clinic_today()),
+        lambda public_id: public_url(config, url_for("portal.submission", public_id=public_id)),
+        now=clinic_now(),
+        zone_name=config["CLINIC_TIMEZONE"],
+        host=request.host.split(":")[0],
+    )
+    return Response(body, mimetype="text/calendar")
