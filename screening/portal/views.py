@@ -51,6 +51,7 @@ from screening.portal.forms import (
     StatusForm,
     TakeForm,
 )
+from screening.portal.uncalled import uncalled_for, uncalled_urgent
 from screening.portal.workflow import (
     BAND_LABELS,
     CALL_OUTCOME_LABELS,
@@ -144,6 +145,17 @@ def submission_or_404(public_id: str) -> Submission:
 # The queue
 
 
+def call_window() -> timedelta:
+    """How long an urgent screening may go without a call attempt before it surfaces again."""
+    return timedelta(minutes=int(current_app.config["URGENT_ESCALATION_MINUTES"]))
+
+
+def without(rows: list[queue.QueueRow], shown: list[queue.QueueRow]) -> list[queue.QueueRow]:
+    """The rows not already shown above them (once on a page is enough)."""
+    ids = {row.public_id for row in shown}
+    return [row for row in rows if row.public_id not in ids]
+
+
 def queue_filter_form() -> QueueFilterForm:
     """Read and check the filters from the query string."""
     form = QueueFilterForm(request.args)
@@ -168,17 +180,19 @@ def show_queue() -> str:
         service.fold_submission_counts(db)
     total = summary.count(f)
     page = queue.load_page(db, f, viewer.id, page_number, clinic_today(), total=total)
-    record_now(
-        db,
-        "queue.viewed",
-        actor=viewer,
-        ip=client_ip(),
-        detail={
-            "filter": f.audit_codes(),
-            "page": page.page,
-            "shown": [row.public_id for row in page.rows],
-        },
-    )
+    now = clinic_now()
+    # Above the rows on the first page, whatever the filter: an urgent case nobody has tried
+    # to call lately must not hide behind a sort or a filter.
+    uncalled = uncalled_urgent(db, now, call_window(), now.date()) if page.page == 1 else []
+    page.rows = without(page.rows, uncalled)
+    detail: dict[str, Any] = {
+        "filter": f.audit_codes(),
+        "page": page.page,
+        "shown": [row.public_id for row in page.rows],
+    }
+    if uncalled:
+        detail["uncalled"] = [row.public_id for row in uncalled]
+    record_now(db, "queue.viewed", actor=viewer, ip=client_ip(), detail=detail)
     return render_template(
         "portal/queue.html",
         form=form,
@@ -193,8 +207,11 @@ def show_queue() -> str:
         is_admin=viewer.is_admin,
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
-        now=clinic_now(),
+        now=now,
         reach_labels=reach_labels(),
+        uncalled_rows=uncalled,
+        uncalled=uncalled_for(uncalled, now),
+        call_window=call_window(),
     )
 
 
@@ -204,22 +221,26 @@ def show_follow_ups() -> str:
     """List the signed-in clinician's screenings with a follow-up due today or overdue."""
     db = get_session()
     viewer = current_clinician()
-    today = clinic_today()
+    now = clinic_now()
+    today = now.date()
     rows = follow_ups_due(db, viewer.id, today)
-    record_now(
-        db,
-        "follow-ups.viewed",
-        actor=viewer,
-        ip=client_ip(),
-        detail={"shown": [row.public_id for row in rows[:FOLLOW_UPS_SHOWN]]},
-    )
+    # Mine or nobody's: an urgent case nobody has taken is everyone's to call.
+    uncalled = uncalled_urgent(db, now, call_window(), today, for_clinician=viewer.id)
+    rows = without(rows, uncalled)
+    detail: dict[str, Any] = {"shown": [row.public_id for row in rows[:FOLLOW_UPS_SHOWN]]}
+    if uncalled:
+        detail["uncalled"] = [row.public_id for row in uncalled]
+    record_now(db, "follow-ups.viewed", actor=viewer, ip=client_ip(), detail=detail)
     return render_template(
         "portal/follow_ups.html",
         rows=rows[:FOLLOW_UPS_SHOWN],
         more=len(rows) > FOLLOW_UPS_SHOWN,
         today=today,
-        now=clinic_now(),
+        now=now,
         reach_labels=reach_labels(),
+        uncalled_rows=uncalled,
+        uncalled=uncalled_for(uncalled, now),
+        call_window=call_window(),
     )
 
 
