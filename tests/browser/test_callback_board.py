@@ -95,9 +95,7 @@ def test_times_show_on_the_clinic_clock_across_the_end_of_daylight_time(
         sent = row.locator("time").first
         assert sent.inner_text() == f"today 1:30{NNBSP}AM"
         assert sent.get_attribute("datetime") == f"2026-11-01T01:30:00{offset}"
-        assert sent.get_attribute("title") == (
-            f"Sunday, November 1, 2026, 1:30:00{NNBSP}AM {zone}"
-        )
+        assert sent.get_attribute("title") == (f"Sunday, November 1, 2026, 1:30:00{NNBSP}AM {zone}")
         # Waiting is plain clock time: the same 1:30 AM, an hour apart.
         assert waited in row.inner_text()
 
