@@ -8,14 +8,16 @@ way the other tests do: by replacing screening.clock.utcnow for the test's durat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from screening import clock
-from tests.browser.checks import overflow_problems
+from tests.browser.checks import PageAudit, overflow_problems
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.factories import make_submission
+from tests.factories import URGENT, make_submission
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +106,54 @@ def test_times_show_on_the_clinic_clock_across_the_end_of_daylight_time(
     assert heading.inner_text() == f"today 1:30{NNBSP}AM"
     assert heading.get_attribute("title").endswith("Pacific Standard Time")
     assert tab.title().startswith(f"Screening submitted today 1:30{NNBSP}AM")
+
+
+def test_an_urgent_case_nobody_called_surfaces_above_the_queue_on_a_phone(
+    live_app, staff, phone, admin_state, monkeypatch
+):  # type: ignore[no-untyped-def]
+    app, base = live_app.app, live_app.url
+    # Sent three hours before a stopped clock ten days ahead: on the real clock it is not yet
+    # sent, so it surfaces only in this test and leaves the other tests' queue as it was.
+    later = clock.utcnow() + timedelta(days=10)
+    uncalled = make_submission(
+        app, submitted_at=later - timedelta(hours=3), full_name="Uma Uncalled", **URGENT
+    )
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    tab = phone(storage_state=admin_state)
+    tab.goto(f"{base}/portal/")
+    section = tab.locator("section.uncalled")
+    row = section.locator("tbody tr", has=tab.locator(f"a[href$='{uncalled}']"))
+    assert "Urgent, no call logged for 3 h 0 min" in row.inner_text()
+    # The section's first row is on the first screen of a phone.
+    name = section.locator("tbody th a").first.bounding_box()
+    assert name and name["y"] + name["height"] <= PHONE["height"], name
+    audit = PageAudit()
+    audit.check(tab, "queue with an urgent case nobody called")
+    screenshot(tab, "callback-board-uncalled", desktop=True)
+    audit.assert_clean()
+
+
+def test_a_clinician_turns_the_calendar_feed_on_and_off_from_a_phone(
+    live_app, staff, phone, admin_state
+):  # type: ignore[no-untyped-def]
+    tab = phone(storage_state=admin_state)
+    tab.goto(f"{live_app.url}/portal/")
+    tab.get_by_role("link", name="Your account").click()
+    audit = PageAudit()
+    audit.check(tab, "account, feed off")
+    tab.get_by_role("button", name="Make my calendar address").click()
+    address = tab.locator("#calendar-feed-url").input_value()
+    audit.check(tab, "account, feed address shown once")
+    screenshot(tab, "account-calendar-feed", desktop=True)
+    # A calendar app reads it without signing in.
+    with urllib.request.urlopen(address, timeout=5) as response:  # noqa: S310
+        body = response.read().decode()
+    assert body.startswith("BEGIN:VCALENDAR") and "Ada" not in body
+    tab.reload()
+    assert address not in tab.content()
+    tab.get_by_role("button", name="Turn the feed off").click()
+    assert "Your calendar feed is off." in tab.locator("main").inner_text()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(address, timeout=5)  # noqa: S310
+    assert refused.value.code == 404
+    audit.assert_clean()

@@ -90,7 +90,7 @@ def test_urgent_cases_without_a_recent_call_attempt_surface_at_the_top_of_the_qu
     for other in (just_sent, tried_just_now, reached, contacted, routine):
         assert other not in section
     # Above everything else on the page, and not again in the rows below.
-    assert page.index('<section class="uncalled"') < page.index('class="count-links"')
+    assert page.index('<section class="uncalled"') < page.index('class="urgent-banner"')
     rest = page.split("</section>", 1)[1]
     assert never_tried not in rest and tried_two_hours_ago not in rest
     assert just_sent in rest and routine in rest
