@@ -19,8 +19,8 @@ from screening.portal.queue import QueueRow, read_rows, rows_query
 from screening.portal.workflow import OPEN_STATUSES, REACHED
 from screening.questionnaire.flags import CATEGORIES, URGENT
 
-# More than a screen of them means the clinic is overwhelmed; the urgent filter lists all.
-UNCALLED_SHOWN = 25
+# Enough to start calling; the urgent banner links to all of them (the urgent filter).
+UNCALLED_SHOWN = 10
 
 
 def uncalled_urgent(
