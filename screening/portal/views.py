@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -577,6 +578,7 @@ def calendar_feed(token: str) -> Response:
         lambda public_id: public_url(config, url_for("portal.submission", public_id=public_id)),
         now=clinic_now(),
         zone_name=config["CLINIC_TIMEZONE"],
-        host=request.host.split(":")[0],
+        # The public address's host, never the request's Host header (as every absolute link).
+        host=urlsplit(config["PUBLIC_BASE_URL"]).hostname or "threshold",
     )
     return Response(body, mimetype="text/calendar")

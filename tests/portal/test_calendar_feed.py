@@ -88,6 +88,11 @@ def test_the_feed_lists_my_follow_ups_with_nothing_about_anyone(
         (date(2026, 11, 3), f"http://localhost/portal/s/{routine}"),
     ]
     assert {str(e["summary"]) for e in events} == {"Follow-up call"}
+    # One event per screening whatever its date, named after the public address's host.
+    assert [str(e["uid"]) for e in events] == [
+        f"follow-up-{urgent}@localhost",
+        f"follow-up-{routine}@localhost",
+    ]
     assert "X-WR-TIMEZONE:America/Los_Angeles" in body
     # Nothing about the people: no name, email, phone, category, status or score.
     for leak in (
