@@ -155,5 +155,6 @@ def test_a_clinician_turns_the_calendar_feed_on_and_off_from_a_phone(
     assert "Your calendar feed is off." in tab.locator("main").inner_text()
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(address, timeout=5)  # noqa: S310
+    refused.value.close()  # the error holds the response open
     assert refused.value.code == 404
     audit.assert_clean()
