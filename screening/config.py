@@ -144,6 +144,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         # Emailing a resume link: a few tries per address, so the form cannot be used to spam.
         "RATELIMIT_RESUME_EMAIL": "5 per hour",
         "RATELIMIT_SUBMIT": "30 per hour",
+        # Calendar apps fetch a feed every 15 minutes to a few hours; this leaves room for a
+        # few devices and stops anyone guessing tokens at speed.
+        "RATELIMIT_CALENDAR_FEED": "30 per hour",
         "MIN_FILL_SECONDS": 45,
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
         "PROXY_FIX_HOPS": 0,

@@ -13,7 +13,7 @@ from flask.logging import default_handler
 log = logging.getLogger("screening.request")
 
 # Bearer tokens travel in these paths; access logs must not keep them.
-TOKEN_IN_PATH = re.compile(r"(/resume/)[^\s?/\"]+")
+TOKEN_IN_PATH = re.compile(r"(/resume/|/calendar/)[^\s?/\"]+")
 
 
 class RedactTokens(logging.Filter):
@@ -22,7 +22,7 @@ class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the formatted message without the token."""
         message = record.getMessage()
-        if "/resume/" in message:
+        if "/resume/" in message or "/calendar/" in message:
             record.msg = TOKEN_IN_PATH.sub(r"\1[redacted]", message)
             record.args = None
         return True

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Models describe data; services decide and commit."""
 
 from screening.models.audit import AuditEvent
+from screening.models.calendar_feed import CalendarFeed
 from screening.models.call_attempt import CallAttempt
 from screening.models.clinician import Clinician, Role
 from screening.models.disclosure import Disclosure
@@ -11,6 +12,7 @@ from screening.models.submission_count import SubmissionCount
 
 __all__ = [
     "AuditEvent",
+    "CalendarFeed",
     "CallAttempt",
     "Clinician",
     "Disclosure",

@@ -153,6 +153,10 @@ class TakeForm(FlaskForm):
     """ "Take it": assign the screening to me (a CSRF token and nothing else)."""
 
 
+class CalendarFeedForm(FlaskForm):
+    """Make a new calendar feed address, or turn the feed off (a CSRF token and nothing else)."""
+
+
 class FollowUpForm(FlaskForm):
     """Set a follow-up date; leave it empty to clear it."""
 

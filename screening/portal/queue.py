@@ -248,6 +248,12 @@ class QueueRow:
         until = self.first_opened_at or now
         return as_utc(until) - as_utc(self.submitted_at)
 
+    @property
+    def last_tried_at(self) -> datetime | None:
+        """When someone last tried to reach them; when it was sent if nobody has yet."""
+        moment = self.calls.last_at if self.calls else self.submitted_at
+        return None if moment is None else as_utc(moment)
+
     def since_sent(self, now: datetime) -> timedelta | None:
         """How long ago the screening was sent (or queued unfinished)."""
         return None if self.submitted_at is None else as_utc(now) - as_utc(self.submitted_at)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -33,13 +34,16 @@ from flask_babel import ngettext
 from screening.auth.decorators import admin_required, current_clinician, login_required
 from screening.clock import clinic_now, clinic_today
 from screening.database import get_session
+from screening.extensions import limiter
 from screening.i18n import current_language
+from screening.links import public_url
 from screening.models import Submission
-from screening.portal import exports, queue, service, times
+from screening.portal import calendar, exports, queue, service, times
 from screening.portal.detail import submission_view
 from screening.portal.follow_ups import FOLLOW_UPS_SHOWN, follow_ups_due
 from screening.portal.forms import (
     AssigneeForm,
+    CalendarFeedForm,
     FollowUpForm,
     LogCallForm,
     NoteForm,
@@ -48,6 +52,7 @@ from screening.portal.forms import (
     StatusForm,
     TakeForm,
 )
+from screening.portal.uncalled import uncalled_for, uncalled_urgent
 from screening.portal.workflow import (
     BAND_LABELS,
     CALL_OUTCOME_LABELS,
@@ -141,6 +146,17 @@ def submission_or_404(public_id: str) -> Submission:
 # The queue
 
 
+def call_window() -> timedelta:
+    """How long an urgent screening may go without a call attempt before it surfaces again."""
+    return timedelta(minutes=int(current_app.config["URGENT_ESCALATION_MINUTES"]))
+
+
+def without(rows: list[queue.QueueRow], shown: list[queue.QueueRow]) -> list[queue.QueueRow]:
+    """The rows not already shown above them (once on a page is enough)."""
+    ids = {row.public_id for row in shown}
+    return [row for row in rows if row.public_id not in ids]
+
+
 def queue_filter_form() -> QueueFilterForm:
     """Read and check the filters from the query string."""
     form = QueueFilterForm(request.args)
@@ -165,17 +181,19 @@ def show_queue() -> str:
         service.fold_submission_counts(db)
     total = summary.count(f)
     page = queue.load_page(db, f, viewer.id, page_number, clinic_today(), total=total)
-    record_now(
-        db,
-        "queue.viewed",
-        actor=viewer,
-        ip=client_ip(),
-        detail={
-            "filter": f.audit_codes(),
-            "page": page.page,
-            "shown": [row.public_id for row in page.rows],
-        },
-    )
+    now = clinic_now()
+    # Above the rows on the first page, whatever the filter: an urgent case nobody has tried
+    # to call lately must not hide behind a sort or a filter.
+    uncalled = uncalled_urgent(db, now, call_window(), now.date()) if page.page == 1 else []
+    page.rows = without(page.rows, uncalled)
+    detail: dict[str, Any] = {
+        "filter": f.audit_codes(),
+        "page": page.page,
+        "shown": [row.public_id for row in page.rows],
+    }
+    if uncalled:
+        detail["uncalled"] = [row.public_id for row in uncalled]
+    record_now(db, "queue.viewed", actor=viewer, ip=client_ip(), detail=detail)
     return render_template(
         "portal/queue.html",
         form=form,
@@ -190,8 +208,11 @@ def show_queue() -> str:
         is_admin=viewer.is_admin,
         sort_label=next(c.label for c in form.sort.choices if c.value == f.sort),
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
-        now=clinic_now(),
+        now=now,
         reach_labels=reach_labels(),
+        uncalled_rows=uncalled,
+        uncalled=uncalled_for(uncalled, now),
+        call_window=call_window(),
     )
 
 
@@ -201,22 +222,26 @@ def show_follow_ups() -> str:
     """List the signed-in clinician's screenings with a follow-up due today or overdue."""
     db = get_session()
     viewer = current_clinician()
-    today = clinic_today()
+    now = clinic_now()
+    today = now.date()
     rows = follow_ups_due(db, viewer.id, today)
-    record_now(
-        db,
-        "follow-ups.viewed",
-        actor=viewer,
-        ip=client_ip(),
-        detail={"shown": [row.public_id for row in rows[:FOLLOW_UPS_SHOWN]]},
-    )
+    # Mine or nobody's: an urgent case nobody has taken is everyone's to call.
+    uncalled = uncalled_urgent(db, now, call_window(), today, for_clinician=viewer.id)
+    rows = without(rows, uncalled)
+    detail: dict[str, Any] = {"shown": [row.public_id for row in rows[:FOLLOW_UPS_SHOWN]]}
+    if uncalled:
+        detail["uncalled"] = [row.public_id for row in uncalled]
+    record_now(db, "follow-ups.viewed", actor=viewer, ip=client_ip(), detail=detail)
     return render_template(
         "portal/follow_ups.html",
         rows=rows[:FOLLOW_UPS_SHOWN],
         more=len(rows) > FOLLOW_UPS_SHOWN,
         today=today,
-        now=clinic_now(),
+        now=now,
         reach_labels=reach_labels(),
+        uncalled_rows=uncalled,
+        uncalled=uncalled_for(uncalled, now),
+        call_window=call_window(),
     )
 
 
@@ -488,3 +513,72 @@ def download_fhir(public_id: str) -> Response:
             )
         },
     )
+
+
+# ---------------------------------------------------------------------------------------
+# My account: the calendar feed
+
+
+def render_account(feed_url: str | None = None) -> str:
+    """The account page; `feed_url` only in the answer to making one (it is never stored)."""
+    viewer = current_clinician()
+    return render_template(
+        "portal/account.html",
+        feed=calendar.feed_of(get_session(), viewer.id),
+        feed_url=feed_url,
+        form=CalendarFeedForm(),
+    )
+
+
+@bp.get("/account", endpoint="account")
+@login_required
+def show_account() -> str:
+    """The signed-in clinician's account: their calendar feed."""
+    return render_account()
+
+
+@bp.post("/account/calendar", endpoint="new_calendar_feed")
+@login_required
+def new_calendar_feed() -> Any:
+    """Make a new feed address (the old one stops working) and show it this once.
+
+    Rendered rather than redirected: the token is kept nowhere, not even in the session
+    cookie a flash message would travel in.
+    """
+    if not CalendarFeedForm().validate():
+        abort(400)
+    token = calendar.new_feed(get_session(), current_clinician(), ip=client_ip())
+    feed_path = url_for("portal.calendar_feed", token=token)
+    return render_account(public_url(current_app.config, feed_path))
+
+
+@bp.post("/account/calendar/revoke", endpoint="revoke_calendar_feed")
+@login_required
+def revoke_calendar_feed() -> Response:
+    """Turn the feed off: its address stops working at once."""
+    if not CalendarFeedForm().validate():
+        abort(400)
+    if calendar.revoke_feed(get_session(), current_clinician(), ip=client_ip()):
+        flash(_("Your calendar feed is off. Its address no longer works."), "info")
+    return redirect(url_for("portal.account"))
+
+
+@bp.get("/calendar/<token>.ics", endpoint="calendar_feed")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CALENDAR_FEED"])
+def calendar_feed(token: str) -> Response:
+    """Serve a clinician's follow-ups to their calendar app, to whoever holds the token (no
+    sign-in: calendar apps cannot). Every fetch is audited, without the token."""
+    db = get_session()
+    clinician = calendar.open_feed(db, token, ip=client_ip())
+    if clinician is None:
+        abort(404)
+    config = current_app.config
+    body = calendar.feed_body(
+        calendar.follow_up_dates(db, clinician.id, clinic_today()),
+        lambda public_id: public_url(config, url_for("portal.submission", public_id=public_id)),
+        now=clinic_now(),
+        zone_name=config["CLINIC_TIMEZONE"],
+        # The public address's host, never the request's Host header (as every absolute link).
+        host=urlsplit(config["PUBLIC_BASE_URL"]).hostname or "threshold",
+    )
+    return Response(body, mimetype="text/calendar")

@@ -27,7 +27,7 @@ NO_STORE_BLUEPRINTS = frozenset({"intake", "portal", "auth", "admin"})
 REFERRER_POLICY = "same-origin"
 # Endpoints whose URL holds a bearer token (a resume link): no Referer at all, not even to us,
 # so the token is never carried onward (the redirect they answer with included).
-NO_REFERRER_ENDPOINTS = frozenset({"intake.resume"})
+NO_REFERRER_ENDPOINTS = frozenset({"intake.resume", "portal.calendar_feed"})
 
 
 def apply_headers(response: Response, *, production: bool) -> Response:

@@ -11,11 +11,18 @@ from tests.factories import make_submission
 from tests.portal_helpers import admin_client, clinician_client
 
 ADMIN_ONLY = {"portal.export_csv"}
+# A calendar app cannot sign in: the feed's secret address is its key
+# (tests/portal/test_calendar_feed.py: an unknown or revoked token is a 404).
+TOKEN_ONLY = {"portal.calendar_feed"}
 
 
 def portal_rules(app: Flask) -> list[Rule]:
-    """Every URL rule of the portal blueprint."""
-    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("portal.")]
+    """Every URL rule of the portal blueprint that needs a signed-in clinician."""
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("portal.") and rule.endpoint not in TOKEN_ONLY
+    ]
     assert rules, "the portal blueprint has no routes"
     return rules
 

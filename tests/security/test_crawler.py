@@ -17,6 +17,8 @@ from tests.portal_helpers import admin_client, clinician_client
 
 # Pages a signed-out person may see under /portal (the sign-in flow itself).
 PUBLIC_AUTH_ENDPOINTS = {"auth.login", "auth.two_factor", "auth.recovery", "auth.enrol"}
+# A calendar app reads a clinician's feed without signing in: a made-up token is a 404.
+TOKEN_ENDPOINTS = {"portal.calendar_feed"}
 STAFF_BLUEPRINTS = {"portal", "admin", "auth"}
 REQUIRED_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
 
@@ -70,7 +72,9 @@ def test_anonymous_crawl_never_errors_and_never_reaches_staff_pages(app, crawl):
         assert response.status_code < 500, (method, url, response.status_code)
         assert_headers(response, url)
         blueprint = endpoint.split(".")[0]
-        if blueprint in STAFF_BLUEPRINTS and endpoint not in PUBLIC_AUTH_ENDPOINTS:
+        if endpoint in TOKEN_ENDPOINTS:
+            assert response.status_code == 404, (method, url)
+        elif blueprint in STAFF_BLUEPRINTS and endpoint not in PUBLIC_AUTH_ENDPOINTS:
             assert response.status_code in {302, 303, 401, 403, 405}, (method, url)
             if response.status_code in {302, 303}:
                 assert "/portal/auth/login" in response.headers["Location"], (method, url)
