@@ -64,6 +64,12 @@ class Submission(Base):
     # Submitted for a person at risk before they sent it (they asked to be contacted, or left
     # it idle): in the queue now, and still open to them until they send it (migration 0010).
     unfinished: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # For the clinic's dashboard, plain so it never decrypts anyone (migration 0017): how many
+    # of the steps everyone is shown the person has finished (conditional steps never count, so
+    # the number says nothing about the answers), and how they heard of the clinic (an option
+    # code; "other" for words of their own).
+    furthest_step: Mapped[int | None] = mapped_column(Integer)
+    referral_source: Mapped[str | None] = mapped_column(String(32))
 
     # Every risk disclosure, oldest first; read only when a page shows the timeline.
     disclosures: Mapped[list[Disclosure]] = relationship(
@@ -112,4 +118,7 @@ class Submission(Base):
             "state", "follow_up_on", "category_rank", "submitted_at", "id", "status",
             "assignee_id",
         ),
+        # The dashboard (migration 0017): the funnel by start time, referrals by sending time.
+        Index("ix_submissions_started", "created_at", "state", "unfinished", "furthest_step"),
+        Index("ix_submissions_referral", "state", "submitted_at", "referral_source"),
     )  # fmt: skip
