@@ -220,6 +220,32 @@ def test_saving_a_step_records_how_far_the_draft_came(app: Flask, db: Session) -
     assert draft.furthest_step == 1
 
 
+def test_refresh_dashboard_fills_the_columns_of_older_screenings(app: Flask) -> None:
+    from dataclasses import replace
+
+    from tests.factories import update_submission
+
+    public_id = make_submission(app, **{"referral-source": "friend-family"})
+    update_submission(app, public_id, referral_source=None)  # as sent before migration 0017
+    with app.app_context():
+        db = new_session(write=True)
+        draft = add(db, state="draft")[0]
+        draft.progress = replace(draft.progress, completed=("about-you", "concerns", "safety"))
+        db.commit()
+        draft_id = draft.public_id
+        db.close()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["submissions", "refresh-dashboard"])
+    assert "Refreshed the dashboard columns of 2 screenings." in result.output
+    assert load_submission(app, public_id).referral_source == "friend-family"
+    assert load_submission(app, draft_id).furthest_step == 2
+    assert "of 0 screenings" in runner.invoke(args=["submissions", "refresh-dashboard"]).output
+    assert [e.detail for e in audit_events(app, "submissions.dashboard-refreshed")] == [
+        {"rows": 2},
+        {"rows": 0},
+    ]
+
+
 def test_a_count_under_5_is_never_drawn() -> None:
     svg = charts.bar_chart(pygal.Bar, "c", ["a", "b"], [("x", [3, 17])], "T", "D")
     values = re.findall(r'<desc class="value">([^<]*)</desc>', svg)
