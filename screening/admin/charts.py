@@ -71,6 +71,8 @@ CONFIG = {
     "min_scale": 4,
     "max_scale": 8,
 }
+# For charts whose series names are long (categories): one legend entry a line, room for them.
+LEGEND_BELOW = {"legend_at_bottom_columns": 1, "height": 440}
 # The prefix pygal scopes its CSS with, `#chart-<uuid>` (a space after it but for the rule on
 # the <svg> itself); ours is the class every pygal <svg> has.
 PREFIX = re.compile(r"#chart-[0-9a-f-]{36}")
@@ -89,8 +91,9 @@ def clean_svg(chart: Graph, chart_id: str, title: str, description: str) -> Mark
         root.remove(own)
     for parent in root.iter():
         for child in list(parent):
-            if not isinstance(child.tag, str) or "tooltip" in child.get("class", ""):
-                parent.remove(child)  # comments, and the tooltip layer (inline style)
+            # Comments, and the tooltip layer (it carries an inline style).
+            if not isinstance(child.tag, str) or "tooltip-overlay" in child.get("class", ""):
+                parent.remove(child)
     root.set("id", chart_id)
     root.set("role", "img")
     root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
@@ -135,15 +138,21 @@ def bar_chart(
 def line_chart(
     chart_id: str,
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[tuple[str, Sequence[float | None], bool]],
     title: str,
     description: str,
 ) -> Markup:
-    """A line chart of values per period (a gap where a value is None)."""
-    chart = pygal.Line(**CONFIG, allow_interruptions=True, show_dots=True)
+    """A line chart of values per period (a gap where a value is None), each series with or
+    without a dot per value."""
+    chart = pygal.Line(
+        **{**CONFIG, **LEGEND_BELOW},
+        allow_interruptions=True,
+        show_minor_x_labels=False,
+        x_labels_major_every=4,
+    )
     chart.x_labels = list(labels)
-    for name, values in series:
-        chart.add(name, list(values))
+    for name, values, dots in series:
+        chart.add(name, list(values), show_dots=dots)
     return clean_svg(chart, chart_id, title, description)
 
 

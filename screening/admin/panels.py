@@ -96,6 +96,7 @@ def weekly_panel(db: Session, now: datetime) -> Panel:
         description,
         show_minor_x_labels=False,
         x_labels_major_every=4,
+        **charts.LEGEND_BELOW,
     )
     rows = [
         (label, [count_text(series.counts[n]) for series in data.series])
@@ -186,11 +187,12 @@ def response_panel(db: Session, now: datetime) -> Panel:
         "chart-response",
         labels,
         [
-            (_("Median"), [days(week, median) for week in weeks]),
-            (_("90th percentile"), [days(week, ninetieth) for week in weeks]),
+            (_("Median"), [days(week, median) for week in weeks], True),
+            (_("90th percentile"), [days(week, ninetieth) for week in weeks], True),
             (
                 _("Promise: %(days)d business days", days=promise),
                 [float(promise)] * len(weeks),
+                False,
             ),
         ],
         title,

@@ -250,6 +250,7 @@ def test_a_count_under_5_is_never_drawn() -> None:
     svg = charts.bar_chart(pygal.Bar, "c", ["a", "b"], [("x", [3, 17])], "T", "D")
     values = re.findall(r'<desc class="value">([^<]*)</desc>', svg)
     assert "17" in values and "3" not in values
+    assert svg.count('class="rect reactive') == 1  # 17's bar is drawn, 3's is not
 
 
 def test_the_chart_css_is_pygals_for_our_style() -> None:
