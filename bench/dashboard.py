@@ -141,7 +141,8 @@ def main() -> None:
     from screening import create_app
     from tests.portal_helpers import DEFAULT_PASSWORD, create_clinician, sign_in
 
-    app = create_app({"RATELIMIT_ENABLED": False})
+    # CSRF off only here, as in bench.profile: the test client signs in without a browser.
+    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     client = app.test_client()
     email = f"dashboard-{int(time.time())}@example.org"
     _, secret = create_clinician(app, email=email, role="admin")

@@ -218,9 +218,8 @@ def response_panel(db: Session, now: datetime) -> Panel:
     return Panel("response", title, description, chart, table)
 
 
-def outcomes_panel(db: Session, now: datetime) -> Panel:
+def outcomes_panel(data: dashboard.Periods) -> Panel:
     """Where screenings sent each month stand now."""
-    data = dashboard.monthly_outcomes(db, now, clinic_zone())
     names = [str(STATUS_LABELS[series.key]) for series in data.series]
     labels = [month_label(day) for day in data.starts]
     title = _("Outcomes by month sent")
@@ -250,9 +249,8 @@ def outcomes_panel(db: Session, now: datetime) -> Panel:
     return Panel("outcomes", title, description, chart, table)
 
 
-def referral_panel(db: Session, now: datetime, q: Questionnaire) -> Panel:
+def referral_panel(data: dashboard.Referrals, q: Questionnaire) -> Panel:
     """How people sent in the last 12 months heard of the clinic."""
-    data = dashboard.referrals(db, now, clinic_zone())
     lang = current_language()
     item = q.role_item("referral-source")
     options = [(o.code, o.display.get(lang)) for o in item.options] if item else []
@@ -298,10 +296,11 @@ def referral_panel(db: Session, now: datetime, q: Questionnaire) -> Panel:
 def dashboard_panels(db: Session, q: Questionnaire) -> list[Panel]:
     """Every panel of the dashboard, as of now."""
     now = utcnow()
+    outcomes, referrals = dashboard.monthly(db, now, clinic_zone())
     return [
         weekly_panel(db, now),
         funnel_panel(db, now, q),
         response_panel(db, now),
-        outcomes_panel(db, now),
-        referral_panel(db, now, q),
+        outcomes_panel(outcomes),
+        referral_panel(referrals, q),
     ]

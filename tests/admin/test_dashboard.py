@@ -22,7 +22,8 @@ from screening.clock import utcnow
 from screening.config import PACKAGE_DIR
 from screening.database import new_session
 from screening.intake import service as intake_service
-from screening.models import CallAttempt, Submission
+from screening.models import Clinician, Submission
+from screening.portal import service as portal_service
 from screening.questionnaire.model import load_definition
 from tests.factories import audit_events, load_submission, make_submission
 from tests.portal_helpers import admin_client, clinician_client, create_clinician
@@ -143,30 +144,21 @@ def test_first_contact_is_the_first_call_attempt_with_median_and_90th_percentile
     app: Flask, db: Session
 ) -> None:
     clinician_id, _ = create_clinician(app)
+    clinician = db.get(Clinician, clinician_id)
     sent = datetime(2026, 11, 2, 17, tzinfo=UTC)  # Monday 9 am in Gilroy
-    contacted = add(db, 10, submitted_at=sent)
-    for hours, row in enumerate(contacted, 1):
-        for later in (0, 30):  # a second attempt later must not count
-            db.add(
-                CallAttempt(
-                    submission_id=row.id,
-                    clinician_id=clinician_id,
-                    outcome="no-answer",
-                    created_at=sent + timedelta(hours=hours + later, minutes=20),
-                )
-            )
-    add(db, 2, submitted_at=sent)  # nobody has tried yet
-    few = add(db, 3, submitted_at=sent - timedelta(weeks=1))
-    for row in few:
-        db.add(
-            CallAttempt(
-                submission_id=row.id,
-                clinician_id=clinician_id,
-                outcome="reached",
-                created_at=sent,
-            )
-        )
-    db.commit()
+
+    def call(row: Submission, moment: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Log a call through the portal's service, as if at `moment`."""
+        monkeypatch.setattr(portal_service, "utcnow", lambda: moment)
+        portal_service.log_call(db, row, "no-answer", "", None, actor=clinician, ip=None)
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for hours, row in enumerate(add(db, 10, submitted_at=sent), 1):
+            for later in (0, 30):  # a second attempt later must not count
+                call(row, sent + timedelta(hours=hours + later, minutes=20), monkeypatch)
+        add(db, 2, submitted_at=sent)  # nobody has tried yet
+        for row in add(db, 3, submitted_at=sent - timedelta(weeks=1)):
+            call(row, sent, monkeypatch)
     weeks = dashboard.first_contact(db, NOW, LA)
     this_week, last_week = weeks[-1], weeks[-2]
     assert (this_week.contacted, this_week.waiting) == (10, 2)
@@ -184,10 +176,11 @@ def test_percentiles_are_nearest_rank() -> None:
 def test_outcomes_and_referrals_count_plain_columns(app: Flask, db: Session) -> None:
     add(db, 6, submitted_at=NOW - timedelta(days=1), status="contacted", referral_source="doctor")
     add(db, 2, submitted_at=NOW - timedelta(days=10), status="withdrawn")  # October
-    outcomes = {s.key: s.counts for s in dashboard.monthly_outcomes(db, NOW, LA).series}
+    months, referrals = dashboard.monthly(db, NOW, LA)
+    outcomes = {s.key: s.counts for s in months.series}
     assert outcomes["contacted"][-1] == 6 and outcomes["withdrawn"][-2] == 2
     assert sum(outcomes["evaluation-booked"]) == 0
-    assert dashboard.referrals(db, NOW, LA).counts == {"doctor": 6, None: 2}
+    assert referrals.counts == {"doctor": 6, None: 2}
 
 
 def test_sending_records_the_referral_code_never_the_persons_own_words(app: Flask) -> None:
