@@ -61,6 +61,8 @@ STYLE = Style(
 CONFIG = {
     "style": STYLE,
     "js": [],
+    # pygal reads and fills in its stylesheets for every chart; ours is static/css/charts.css.
+    "css": [],
     "width": 480,
     "height": 360,
     "legend_at_bottom": True,
@@ -71,6 +73,8 @@ CONFIG = {
     "min_scale": 4,
     "max_scale": 8,
 }
+# pygal's own stylesheets beside base.css (its default `css` setting), for chart_css().
+PYGAL_CSS = ["file://style.css", "file://graph.css"]
 # For charts whose series names are long (categories): one legend entry a line, room for them.
 LEGEND_BELOW = {"legend_at_bottom_columns": 1, "height": 440}
 # The prefix pygal scopes its CSS with, `#chart-<uuid>` (a space after it but for the rule on
@@ -109,7 +113,7 @@ def clean_svg(chart: Graph, chart_id: str, title: str, description: str) -> Mark
 
 def chart_css() -> str:
     """Return pygal's CSS for STYLE and up to len(COLORS) series, scoped to our SVGs."""
-    chart = pygal.Bar(**CONFIG)
+    chart = pygal.Bar(**{**CONFIG, "css": PYGAL_CSS})
     for n in range(len(COLORS)):
         chart.add(str(n), [1])
     style = chart.render_tree().find("defs/style")

@@ -238,8 +238,6 @@ def outcomes_panel(data: dashboard.Periods) -> Panel:
         [(name, series.counts) for name, series in zip(names, data.series, strict=True)],
         title,
         description,
-        show_minor_x_labels=False,
-        x_labels_major_every=3,
     )
     rows = [
         (label, [count_text(series.counts[n]) for series in data.series])
@@ -250,7 +248,7 @@ def outcomes_panel(data: dashboard.Periods) -> Panel:
 
 
 def referral_panel(data: dashboard.Referrals, q: Questionnaire) -> Panel:
-    """How people sent in the last 12 months heard of the clinic."""
+    """How people sent in the last six months heard of the clinic."""
     lang = current_language()
     item = q.role_item("referral-source")
     options = [(o.code, o.display.get(lang)) for o in item.options] if item else []
