@@ -234,7 +234,8 @@ def outcomes_panel(data: dashboard.Periods) -> Panel:
     chart = charts.bar_chart(
         pygal.Bar,
         "chart-outcomes",
-        labels,
+        # The month alone fits under its bars; the description and the table give the year.
+        [format_date(day, "LLL") for day in data.starts],
         [(name, series.counts) for name, series in zip(names, data.series, strict=True)],
         title,
         description,
