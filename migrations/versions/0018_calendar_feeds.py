@@ -5,7 +5,7 @@ token itself is shown once and never stored), when it was made and last fetched.
 only.
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0017
 Create Date: 2026-11-30 22:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0012"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

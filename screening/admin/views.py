@@ -17,11 +17,13 @@ from wtforms import SelectChoice
 
 from screening.admin import service
 from screening.admin.forms import AccountActionForm, AuditFilterForm, InviteForm
+from screening.admin.panels import dashboard_panels
 from screening.auth import service as account_service
 from screening.auth.decorators import admin_required, current_clinician
 from screening.database import get_session
 from screening.models import Clinician
-from screening.security.audit import client_ip
+from screening.questionnaire_registry import registry
+from screening.security.audit import client_ip, record_now
 
 bp = Blueprint("admin", __name__)
 
@@ -183,3 +185,13 @@ def audit() -> str:
         filters=filters.in_use(),
         page_size=service.PAGE_SIZE,
     )
+
+
+@bp.get("/dashboard")
+@admin_required
+def dashboard() -> str:
+    """Show the clinic's charts (counts over many screenings only); record that it was viewed."""
+    db = get_session()
+    panels = dashboard_panels(db, registry().current)
+    record_now(db, "dashboard.viewed", actor=current_clinician(), ip=client_ip())
+    return render_template("admin/dashboard.html", panels=panels)

@@ -55,6 +55,31 @@ def wizard_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:
     return [s for s in enabled_sections(q, answers) if s.role != CONSENT]
 
 
+def always_shown_steps(q: Questionnaire) -> list[Section]:
+    """Return the steps every person is shown, in order: the dashboard's funnel counts these
+    (whether a conditional step was shown would say something about the answers)."""
+    return [s for s in q.sections if not s.enable_when and s.role != CONSENT]
+
+
+def furthest_step(q: Questionnaire, completed: Iterable[str], before: int | None) -> int:
+    """Return how far through the always-shown steps a person has come: the position of the
+    furthest one finished (never less than `before`, so going back keeps how far they got)."""
+    done = set(completed)
+    steps = always_shown_steps(q)
+    reached = max((n for n, s in enumerate(steps, 1) if s.link_id in done), default=0)
+    return max(reached, before or 0)
+
+
+def referral_code(q: Questionnaire, answers: Mapping[str, Any]) -> str | None:
+    """Return how the person heard of the clinic as an option code ("other" for their own
+    words, which are never copied out of the encrypted answers), or None if unanswered."""
+    item = q.role_item("referral-source")
+    value = q.role_answer("referral-source", answers)
+    if item is None or not isinstance(value, str) or not value:
+        return None
+    return value if item.option(value) is not None else "other"
+
+
 def consent_section(q: Questionnaire) -> Section:
     """Return the consent section shown on the review page (KeyError if the definition has none)."""
     section = q.role_section(CONSENT)
@@ -195,6 +220,7 @@ def save_section(
     )
     draft.answers = merged
     _write_progress(draft, progress)
+    draft.furthest_step = furthest_step(q, progress.completed, draft.furthest_step)
     db.commit()
 
 
@@ -368,6 +394,7 @@ def submitted_fields(
         "phq9_total": result.scores["phq9"].total if "phq9" in result.scores else None,
         "gad7_total": result.scores["gad7"].total if "gad7" in result.scores else None,
         "rules_version": rules.version,
+        "referral_source": referral_code(q, answers),
     }
 
 

@@ -64,6 +64,15 @@ class Submission(Base):
     # Submitted for a person at risk before they sent it (they asked to be contacted, or left
     # it idle): in the queue now, and still open to them until they send it (migration 0010).
     unfinished: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # For the clinic's dashboard, plain so it never decrypts anyone (migration 0017): how many
+    # of the steps everyone is shown the person has finished (conditional steps never count, so
+    # the number says nothing about the answers), and how they heard of the clinic (an option
+    # code; "other" for words of their own).
+    furthest_step: Mapped[int | None] = mapped_column(Integer)
+    referral_source: Mapped[str | None] = mapped_column(String(32))
+    # When a clinician first logged an attempt to reach the person (a copy of the first
+    # call_attempts row's time, so the dashboard reads it from an index, not 50,000 look-ups).
+    first_call_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Every risk disclosure, oldest first; read only when a page shows the timeline.
     disclosures: Mapped[list[Disclosure]] = relationship(
@@ -111,5 +120,12 @@ class Submission(Base):
             "ix_submissions_follow_up",
             "state", "follow_up_on", "category_rank", "submitted_at", "id", "status",
             "assignee_id",
+        ),
+        # The dashboard (migration 0017): the funnel by start time; outcomes, referrals and time
+        # to first contact by sending time.
+        Index("ix_submissions_started", "created_at", "state", "unfinished", "furthest_step"),
+        Index(
+            "ix_submissions_dashboard",
+            "state", "submitted_at", "status", "referral_source", "first_call_at",
         ),
     )  # fmt: skip

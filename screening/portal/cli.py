@@ -1,9 +1,11 @@
 """`flask submissions export`: every submitted screening as CSV or as a FHIR Bundle;
-`flask submissions refresh-contact`: contact details rebuilt from the answers.
+`flask submissions refresh-contact`: contact details rebuilt from the answers;
+`flask submissions refresh-dashboard`: the dashboard's plain columns filled from them.
 
     flask --app wsgi submissions export --format csv  [--since 2026-01-01] [--output FILE]
     flask --app wsgi submissions export --format fhir [--since 2026-01-01] [--output FILE]
     flask --app wsgi submissions refresh-contact
+    flask --app wsgi submissions refresh-dashboard
 
 FHIR output is one Bundle (type "collection") of QuestionnaireResponses, written entry by
 entry so memory stays flat. Files are created readable by their owner only (they hold health
@@ -28,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from screening.database import new_session
-from screening.intake.service import contact_details
+from screening.intake.service import contact_details, furthest_step, referral_code
 from screening.models import Submission, SubmissionState
 from screening.portal import exports, queue
 from screening.questionnaire_registry import registry
@@ -148,3 +150,41 @@ def refresh_contact_command() -> None:
             after_id = batch[-1].id
             db.commit()
     click.echo(f"Refreshed the contact details of {changed} screenings.")
+
+
+@submissions_cli.command("refresh-dashboard")
+def refresh_dashboard_command() -> None:
+    """Fill the dashboard's plain columns from the encrypted answers and progress: how far each
+    draft came and how each sent screening's person heard of the clinic (run once after
+    upgrading to migration 0017; later screenings get them as they are saved and sent)."""
+    reg = registry()
+    changed = 0
+    with new_session(write=True) as db:
+        query = (
+            select(Submission)
+            .options(
+                load_only(
+                    Submission.state,
+                    Submission.answers,
+                    Submission.progress,
+                    Submission.definition_version,
+                    Submission.furthest_step,
+                    Submission.referral_source,
+                )
+            )
+            .execution_options(yield_per=500)
+        )
+        for submission in db.scalars(query):
+            q = reg.for_version(submission.definition_version)
+            furthest = furthest_step(q, submission.progress.completed, submission.furthest_step)
+            referral = (
+                referral_code(q, submission.answers or {})
+                if submission.state == SubmissionState.SUBMITTED
+                else None
+            )
+            if (furthest, referral) != (submission.furthest_step, submission.referral_source):
+                submission.furthest_step, submission.referral_source = furthest, referral
+                changed += 1
+        record(db, "submissions.dashboard-refreshed", actor=None, detail={"rows": changed})
+        db.commit()
+    click.echo(f"Refreshed the dashboard columns of {changed} screenings.")

@@ -214,6 +214,8 @@ def log_call(
         next_follow_up_on=next_follow_up_on,
     )
     db.add(attempt)
+    if submission.first_call_at is None:  # the dashboard's time to first contact reads it
+        submission.first_call_at = attempt.created_at
     db.flush()
     audit.record(
         db,

@@ -95,6 +95,7 @@ ITEM_ROLES = {
     "weight-pounds": "integer",
     "height-feet": "integer",
     "height-inches": "integer",
+    "referral-source": "open-choice",
 }
 # The consent section is asked on the review page, not as a wizard step.
 SECTION_ROLES = ("consent",)

@@ -13,6 +13,7 @@ ADMIN_GETS = [
     "/portal/admin/accounts",
     "/portal/admin/accounts/invite",
     "/portal/admin/audit",
+    "/portal/admin/dashboard",
 ]
 ADMIN_POSTS = [
     "/portal/admin/accounts/invite",

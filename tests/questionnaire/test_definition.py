@@ -272,6 +272,7 @@ def test_shipped_roles_point_at_the_contact_and_consent_items(
         "weight-pounds": "weight",
         "height-feet": "height-feet",
         "height-inches": "height-inches",
+        "referral-source": "referral-source",
     }
     assert questionnaire.role_section("consent") == questionnaire.section("consent")
     assert questionnaire.role_item("consent") is None
