@@ -40,6 +40,7 @@ STRING_SETTINGS = (
     "PUBLIC_BASE_URL",
     "QUESTIONNAIRE_PATH",
     "RULES_PATH",
+    "QUESTIONNAIRE_OVERRIDES_PATH",
     "RATELIMIT_STORAGE_URI",
     "MAIL_SERVER",
     "MAIL_USERNAME",
@@ -123,6 +124,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
+        # A clinic's own words for a few questions (docs/QUESTIONNAIRE-OVERRIDES.md); optional.
+        "QUESTIONNAIRE_OVERRIDES_PATH": str(instance_path / "questionnaire.overrides.yaml"),
         "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
