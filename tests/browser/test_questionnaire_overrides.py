@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from screening.intake import service as intake_service
-from screening.questionnaire_registry import registry
+from screening.questionnaire_registry import init_questionnaire, registry
 from tests.browser.checks import PageAudit
 from tests.browser.journey import resume_at
 
@@ -44,13 +44,11 @@ def test_the_overlay_words_show_in_the_wizard_in_both_languages(live_app, phone)
     path = app.config["QUESTIONNAIRE_OVERRIDES_PATH"]
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(overlay, handle, allow_unicode=True)
-    # Read at start-up (a restart in production); the registry reads an edited file again.
-    from screening.questionnaire_registry import init_questionnaire
-
+    # Read when the app starts: as after a restart in production.
     init_questionnaire(app)
     audit = PageAudit()
     for lang in ("en", "es"):
-        tab = resume_at(phone, live_app, section.link_id, {}, lang, javascript=False)
+        tab = resume_at(phone, live_app, section.link_id, {}, lang, javascript=True)
         assert tab.locator("h1").inner_text().strip() == WORDS["title"][lang]
         label = tab.locator(f'label[for="{item.link_id}"], #{item.link_id}-legend, legend')
         assert WORDS["text"][lang] in label.first.inner_text()

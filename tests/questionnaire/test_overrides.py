@@ -93,9 +93,9 @@ def test_the_registry_applies_the_file_and_reads_it_again_when_edited(tmp_path):
         yaml.safe_dump({"goals": {"text": {"en": "Second words, longer", "es": "Segundas"}}}),
         encoding="utf-8",
     )
-    assert build_registry(DEFINITION_PATH, RULES_PATH, overrides).current.item(
-        "goals"
-    ).text.get("es") == ("Segundas")
+    assert build_registry(DEFINITION_PATH, RULES_PATH, overrides).current.item("goals").text.get(
+        "es"
+    ) == ("Segundas")
     # No file: the shipped words.
     plain = build_registry(DEFINITION_PATH, RULES_PATH, tmp_path / "absent.yaml").current
     assert plain.item("goals").text.get() != "First words"
@@ -104,7 +104,7 @@ def test_the_registry_applies_the_file_and_reads_it_again_when_edited(tmp_path):
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
     overrides = tmp_path / "questionnaire.overrides.yaml"
     overrides.write_text("- goals\n", encoding="utf-8")
-    with pytest.raises(OverrideError, match="questionnaire.overrides.yaml: the file must map"):
+    with pytest.raises(OverrideError, match=r"questionnaire\.overrides\.yaml: the file must map"):
         load_overrides(overrides)
     overrides.write_text("goals: [\n", encoding="utf-8")
     with pytest.raises(OverrideError, match="not valid YAML"):
