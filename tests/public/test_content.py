@@ -459,8 +459,9 @@ def test_raw_html_and_javascript_links_are_stripped(tmp_path: Path) -> None:
     page = load("faq", override_dir=tmp_path)
     lowered = page.html.lower()
     # An <img> stays only without its src: pages show photos from the clinic's folder alone.
-    for forbidden in ("<script", "alert(", "onclick", "style=", "tracker.example", "onerror",
-                      "<iframe", "<div", "javascript:", "data:", "onmouseover", "<!--"):  # fmt: skip
+    for forbidden in ("<script", "alert(", "onclick", "style=", "tracker.example",
+                      "onerror", "<iframe", "<div", "javascript:", "data:", "onmouseover",
+                      "<!--"):  # fmt: skip
         assert forbidden not in lowered, forbidden
     assert "Kept text" in page.html
     assert 'href="/faq"' in page.html
