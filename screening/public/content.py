@@ -3,6 +3,8 @@
 Pages ship in ``screening/public/content/`` (English) and ``content/<lang>/`` (translations).
 A clinic may replace any page by dropping a file with the same name into its override
 directory (``instance/content/`` by default), so an admin edits words without touching code.
+Two pages exist only there (``CLINIC_PAGES``: about us, fees) and join the menu once written;
+their photos come from the ``photos/`` folder beside them, and from nowhere else.
 
 Everything that reaches the browser passes through nh3 with a short allow-list, because the
 files are edited by hand and may one day be edited by someone who pastes HTML from elsewhere.
