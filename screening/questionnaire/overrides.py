@@ -187,14 +187,13 @@ def _text(
         raise OverrideError(
             f"{where}: unknown language(s) {', '.join(unknown)} (allowed: {', '.join(LANGUAGES)})"
         )
+    # A new text (help an item had none of) is needed in every language the site speaks.
     needed = [lang for lang in LANGUAGES if original is None or original.has(lang)]
-    if original is None:
-        needed = ["en"]
     missing = [lang for lang in needed if lang not in raw]
     if missing:
         raise OverrideError(
-            f"{where}: give the {', '.join(missing)} words too (the definition has them, and "
-            "they would no longer match)"
+            f"{where}: give the {', '.join(missing)} words too (every language must say the "
+            "same thing)"
         )
     for lang, words in raw.items():
         if not isinstance(words, str) or not words.strip():

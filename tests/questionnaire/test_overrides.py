@@ -42,8 +42,11 @@ def test_the_documented_example_applies_to_the_shipped_definition(questionnaire)
 
 def test_an_item_gets_help_it_did_not_have(questionnaire):
     link_id = next(i.link_id for i in questionnaire.items if i.help is None and i.type != "display")
-    changed = apply_overrides(questionnaire, {link_id: {"help": {"en": "Ask us."}}}, "o.yaml")
-    assert changed.item(link_id).help.get("es") == "Ask us."
+    with pytest.raises(OverrideError, match=f"o.yaml: {link_id}: help: give the es words too"):
+        apply_overrides(questionnaire, {link_id: {"help": {"en": "Ask us."}}}, "o.yaml")
+    words = {"en": "Ask us.", "es": "Pregúntenos."}
+    changed = apply_overrides(questionnaire, {link_id: {"help": words}}, "o.yaml")
+    assert changed.item(link_id).help.get("es") == "Pregúntenos."
 
 
 @pytest.mark.parametrize(
