@@ -40,6 +40,7 @@ STRING_SETTINGS = (
     "PUBLIC_BASE_URL",
     "QUESTIONNAIRE_PATH",
     "RULES_PATH",
+    "QUESTIONNAIRE_OVERRIDES_PATH",
     "RATELIMIT_STORAGE_URI",
     "MAIL_SERVER",
     "MAIL_USERNAME",
@@ -79,6 +80,14 @@ DEVELOPMENT_SECRETS = {
 }
 
 
+# The example clinic's contact details: a person in distress must never be sent to them.
+PLACEHOLDER_CLINIC_CONTACTS = {
+    "CLINIC_PHONE": "(408) 555-0100",
+    "CLINIC_EMAIL": "intake@example.org",
+    "CLINIC_INTAKE_EMAIL": "intake@example.org",
+}
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot run safely; the message says what to set."""
 
@@ -95,11 +104,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         # Seconds a request waits for a free connection before it is answered with a 503.
         "DATABASE_POOL_TIMEOUT": 30,
         "CLINIC_NAME": "Threshold Ketamine-Assisted Psychotherapy",
-        "CLINIC_PHONE": "(408) 555-0100",
-        "CLINIC_EMAIL": "intake@example.org",
+        **PLACEHOLDER_CLINIC_CONTACTS,
         "CLINIC_ADDRESS": "Gilroy, California",
         "CLINIC_CITY": "Gilroy",
-        "CLINIC_INTAKE_EMAIL": "intake@example.org",
         "CLINIC_RESPONSE_DAYS": "3",
         # Staff read every time on the clinic's clock, and a follow-up is overdue by its date.
         "CLINIC_TIMEZONE": "America/Los_Angeles",
@@ -117,6 +124,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "QUESTIONNAIRE_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml"),
         "RULES_PATH": str(PACKAGE_DIR / "questionnaire" / "data" / "rules.yaml"),
+        # A clinic's own words for a few questions (docs/QUESTIONNAIRE-OVERRIDES.md); optional.
+        "QUESTIONNAIRE_OVERRIDES_PATH": str(instance_path / "questionnaire.overrides.yaml"),
         "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
@@ -235,6 +244,7 @@ def check_production(config: dict[str, Any]) -> None:
         )
     problems.extend(rate_limit_storage_problems(config))
     problems.extend(escalation_problems(config))
+    problems.extend(placeholder_contact_problems(config))
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
 
@@ -263,6 +273,16 @@ def rate_limit_storage_problems(config: dict[str, Any]) -> list[str]:
             "RATELIMIT_STORAGE_URI to a shared Redis (e.g. redis://127.0.0.1:6379/0)"
         ]
     return []
+
+
+def placeholder_contact_problems(config: dict[str, Any]) -> list[str]:
+    """Refuse the example clinic's phone and emails: people are told to call and write to them,
+    and staff notices go to the intake address."""
+    return [
+        f"set {name} to the clinic's own (it is still the example {placeholder!r})"
+        for name, placeholder in PLACEHOLDER_CLINIC_CONTACTS.items()
+        if str(config.get(name) or "").strip() == placeholder
+    ]
 
 
 def escalation_problems(config: dict[str, Any]) -> list[str]:

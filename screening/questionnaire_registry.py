@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from screening.questionnaire.estimate import shown_minutes
 from screening.questionnaire.model import LANGUAGES, Questionnaire, load_definition
+from screening.questionnaire.overrides import apply_overrides, load_overrides
 from screening.questionnaire.triage import RuleSet, load_rules, risk_answers
 
 
@@ -36,13 +37,17 @@ class QuestionnaireRegistry:
         return self.by_version.get(version, self.current)
 
 
-def build_registry(definition_path: Path, rules_path: Path) -> QuestionnaireRegistry:
-    """Load and validate the definition, its rules and any archived versions beside it (once
-    per version of those files: every app, and every test, on the same files shares it)."""
+def build_registry(
+    definition_path: Path, rules_path: Path, overrides_path: Path | None = None
+) -> QuestionnaireRegistry:
+    """Load and validate the definition with the clinic's overlay of words, its rules and any
+    archived versions beside it (once per version of those files: every app, and every test,
+    on the same files shares it)."""
     archive = definition_path.parent / "archive"
     archived = tuple(sorted(archive.glob("*.yaml"))) if archive.is_dir() else ()
-    versions = tuple(file_version(path) for path in (definition_path, rules_path, *archived))
-    return _build_registry(definition_path, rules_path, archived, versions)
+    files = (definition_path, rules_path, overrides_path, *archived)
+    versions = tuple(file_version(path) if path else (0, 0) for path in files)
+    return _build_registry(definition_path, rules_path, overrides_path, archived, versions)
 
 
 def file_version(path: Path) -> tuple[int, int]:
@@ -58,10 +63,15 @@ def file_version(path: Path) -> tuple[int, int]:
 def _build_registry(
     definition_path: Path,
     rules_path: Path,
+    overrides_path: Path | None,
     archived: tuple[Path, ...],
     versions: tuple[tuple[int, int], ...],
 ) -> QuestionnaireRegistry:
     current = load_definition(definition_path)
+    overrides = load_overrides(overrides_path) if overrides_path else None
+    if overrides:
+        # Words only: the version, codes and conditions stay, so stored answers keep meaning.
+        current = apply_overrides(current, overrides, overrides_path)
     rules = load_rules(rules_path, current)
     by_version = {current.version: current}
     for path in archived:
@@ -79,8 +89,11 @@ def _build_registry(
 
 def init_questionnaire(app: Flask) -> None:
     """Build the registry for the configured files."""
+    overrides = app.config.get("QUESTIONNAIRE_OVERRIDES_PATH")
     app.extensions["questionnaire"] = build_registry(
-        Path(app.config["QUESTIONNAIRE_PATH"]), Path(app.config["RULES_PATH"])
+        Path(app.config["QUESTIONNAIRE_PATH"]),
+        Path(app.config["RULES_PATH"]),
+        Path(overrides) if overrides else None,
     )
 
 

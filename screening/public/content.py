@@ -3,6 +3,8 @@
 Pages ship in ``screening/public/content/`` (English) and ``content/<lang>/`` (translations).
 A clinic may replace any page by dropping a file with the same name into its override
 directory (``instance/content/`` by default), so an admin edits words without touching code.
+Two pages exist only there (``CLINIC_PAGES``: about us, fees) and join the menu once written;
+their photos come from the ``photos/`` folder beside them, and from nowhere else.
 
 Everything that reaches the browser passes through nh3 with a short allow-list, because the
 files are edited by hand and may one day be edited by someone who pastes HTML from elsewhere.
@@ -41,7 +43,19 @@ PAGES: tuple[str, ...] = (
     "contact",
     "privacy",
 )
-"""Every page the site serves, in menu order; a slug outside this tuple is never read."""
+"""Every page the site ships, in menu order."""
+
+CLINIC_PAGES: dict[str, str] = {"about": "home", "fees": "costs"}
+"""Pages only a clinic writes (instance/content/about.md: its team, credentials, licence numbers
+and photos; fees.md: its fees), each with the shipped page it follows in the menu. Without the
+file the page does not exist and the menu does not name it."""
+
+SERVED_PAGES: tuple[str, ...] = tuple(
+    slug
+    for shipped in PAGES
+    for slug in (shipped, *[own for own, after in CLINIC_PAGES.items() if after == shipped])
+)
+"""Every page the site may serve, in menu order; a slug outside this tuple is never read."""
 
 CLINIC_TOKENS: tuple[str, ...] = (
     "clinic_name",
@@ -55,17 +69,29 @@ CLINIC_TOKENS: tuple[str, ...] = (
 ALLOWED_TAGS = frozenset(
     {
         "p", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "blockquote",
-        "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "hr", "br",
+        "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "hr", "br", "img",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
+    # A team photo: ![Dr Ana Ruiz](photos/ana-ruiz.jpg), served from the clinic's photo folder.
+    "img": {"src", "alt"},
     # An anchor a page can link to, such as a reading-list entry (``reading-list#ref-…``).
     **{tag: {"id"} for tag in ("li", "h2", "h3", "h4")},
 }
 # Content ids live in their own namespace so a pasted id can never clash with one the layout
 # owns (the skip link's "main", the error summary); any other id is dropped.
 ANCHOR_ID_RE = re.compile(r"ref-[a-z0-9]+(?:-[a-z0-9]+)*")
+PHOTOS_FOLDER = "photos"
+"""The folder, inside the clinic's content folder, whose images pages may show."""
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+               ".webp": "image/webp"}  # fmt: skip
+"""The only files served as photos (no SVG: it can carry script), by extension."""
+PHOTO_NAME_RE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:jpe?g|png|webp)", re.I
+)
+# An image may only come from the photo folder, by a plain file name (no other site, no path).
+_PHOTO_SRC_RE = re.compile(rf"{PHOTOS_FOLDER}/{PHOTO_NAME_RE.pattern}", re.I)
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # nh3 (ammonia) adds this to every <a>, not only external ones; on internal links it merely
 # drops the Referer header, which suits pages about health anyway.
@@ -136,8 +162,10 @@ def load_page(
     """Find, parse and render one page, preferring the clinic's override."""
     path, served_lang, version = source_file(slug, lang, Path(package_dir), override_dir)
     rendered = _render_file(str(path), version[0], clinic_key(clinic))
-    # A page without an 'order' keeps its place in PAGES.
-    order = PAGES.index(slug) + 1 if rendered.order is None else rendered.order
+    # A page without an 'order' keeps its place in PAGES (a clinic's own, its neighbour's).
+    order = (
+        PAGES.index(CLINIC_PAGES.get(slug, slug)) + 1 if rendered.order is None else rendered.order
+    )
     return Page(
         slug=slug,
         title=rendered.title,
@@ -153,7 +181,7 @@ def source_file(
     slug: str, lang: str, package_dir: Path, override_dir: Path | str | None
 ) -> tuple[Path, str, tuple[int, int]]:
     """Find the file a page is served from: its path, its language and (mtime_ns, size)."""
-    if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug) or slug not in PAGES:
+    if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug) or slug not in SERVED_PAGES:
         raise PageNotFound(slug)
     if not isinstance(lang, str) or not _LANG_RE.fullmatch(lang):
         raise PageNotFound(f"{lang}/{slug}")
@@ -179,7 +207,9 @@ def override_files(override_dir: Path | str | None, lang: str) -> tuple[tuple[st
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
-                    if entry.name.removesuffix(".md") in PAGES and entry.name.endswith(".md"):
+                    if entry.name.removesuffix(".md") in SERVED_PAGES and entry.name.endswith(
+                        ".md"
+                    ):
                         info = entry.stat()
                         found.append((entry.path, info.st_mtime_ns, info.st_size))
         except (FileNotFoundError, NotADirectoryError):
@@ -196,7 +226,7 @@ def list_pages(
 ) -> list[Page]:
     """Return every available page in menu order, for the navigation."""
     pages = []
-    for slug in PAGES:
+    for slug in SERVED_PAGES:
         try:
             pages.append(
                 load_page(
@@ -206,7 +236,7 @@ def list_pages(
         except PageNotFound:
             # A page with no file anywhere is simply absent from the menu.
             continue
-    return sorted(pages, key=lambda page: (page.order, PAGES.index(page.slug)))
+    return sorted(pages, key=lambda page: (page.order, SERVED_PAGES.index(page.slug)))
 
 
 def render_markdown(source: str) -> str:
@@ -226,6 +256,8 @@ def render_markdown(source: str) -> str:
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     """Keep an allowed attribute, except an id outside the content's own namespace."""
     if name == "id" and not ANCHOR_ID_RE.fullmatch(value):
+        return None
+    if tag == "img" and name == "src" and not _PHOTO_SRC_RE.fullmatch(value):
         return None
     return value
 

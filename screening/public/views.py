@@ -16,15 +16,20 @@ from flask import (
     make_response,
     render_template,
     request,
+    send_file,
     session,
 )
 from markupsafe import Markup
+from werkzeug.security import safe_join
 
 from screening.i18n import TRANSLATIONS_DIR, current_language
 from screening.intake.reach import unfinished_risk_notice
 from screening.public.content import (
     CONTENT_DIR,
-    PAGES,
+    PHOTO_NAME_RE,
+    PHOTO_TYPES,
+    PHOTOS_FOLDER,
+    SERVED_PAGES,
     Page,
     PageNotFound,
     clinic_tokens,
@@ -110,11 +115,39 @@ def page(slug: str) -> Response:
     return response.make_conditional(request)
 
 
+@bp.get(f"/{PHOTOS_FOLDER}/<name>")
+def photo(name: str) -> Response:
+    """Serve a photo a clinic's page shows, from its content folder's photos/ and nowhere else:
+    a plain file name with an image extension, whose first bytes are that image type."""
+    suffix = Path(name).suffix.lower()
+    if not PHOTO_NAME_RE.fullmatch(name) or suffix not in PHOTO_TYPES:
+        abort(404)
+    folder = Path(current_app.config["CONTENT_OVERRIDE_DIR"], PHOTOS_FOLDER)
+    path = safe_join(str(folder), name)  # None for any name that would leave the folder
+    try:
+        with open(path or "", "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        abort(404)
+    if not looks_like(head, PHOTO_TYPES[suffix]):
+        abort(404)
+    return send_file(path, mimetype=PHOTO_TYPES[suffix], max_age=3600)
+
+
+def looks_like(head: bytes, mimetype: str) -> bool:
+    """Return True if a file's first bytes are those of `mimetype` (JPEG, PNG or WebP)."""
+    if mimetype == "image/jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if mimetype == "image/png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
 def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
     """Name everything the rendered page depends on, without rendering it: the files that ship
     with the code (pages, templates, catalogs), the clinic's own page files (every page's menu
     shows every title), the language and the clinic's settings."""
-    if slug not in PAGES:
+    if slug not in SERVED_PAGES:
         abort(404)
     config = current_app.config
     shipped = (

@@ -212,6 +212,9 @@ def _production_env(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://screening.example.org")
     monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
     monkeypatch.setenv("URGENT_ESCALATION_EMAIL", "on-call@example.org")
+    monkeypatch.setenv("CLINIC_PHONE", "(669) 238-4410")
+    monkeypatch.setenv("CLINIC_EMAIL", "hello@gilroy-kap.example")
+    monkeypatch.setenv("CLINIC_INTAKE_EMAIL", "intake@gilroy-kap.example")
 
 
 def test_production_refuses_debug_and_short_secret(monkeypatch, tmp_path):

@@ -34,6 +34,28 @@ def test_production_refuses_in_memory_rate_limits_unless_one_process_is_declared
         create_app()
 
 
+@pytest.mark.parametrize(
+    ("setting", "placeholder"),
+    [
+        ("CLINIC_PHONE", "(408) 555-0100"),
+        ("CLINIC_EMAIL", "intake@example.org"),
+        ("CLINIC_INTAKE_EMAIL", "intake@example.org"),
+    ],
+)
+def test_production_refuses_the_example_clinics_phone_and_emails(
+    monkeypatch, tmp_path, setting, placeholder
+):
+    _production_env(monkeypatch, tmp_path)
+    monkeypatch.setenv(setting, placeholder)
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert f"set {setting} to the clinic's own" in str(refused.value)
+    assert placeholder in str(refused.value)
+    monkeypatch.delenv(setting)  # the built-in default is the same example
+    with pytest.raises(ConfigError, match=setting):
+        create_app()
+
+
 def test_gunicorn_with_two_workers_and_no_redis_refuses_to_start_in_production(tmp_path):
     require_service(gunicorn_available(), "gunicorn")
     env = server_environment(

@@ -98,6 +98,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         # A person in a test answers faster than the bot defence allows; everything else holds.
         MIN_FILL_SECONDS="0",
         URGENT_ESCALATION_EMAIL="on-call@example.org",
+        # Production refuses the example clinic's contact details.
+        CLINIC_PHONE="(669) 238-4410",
+        CLINIC_EMAIL="hello@gilroy-kap.example",
+        CLINIC_INTAKE_EMAIL="intake@gilroy-kap.example",
     )
     gunicorn = DeployedGunicorn(env, folder / "gunicorn.log", port=upstream_port)
     certificate, key = self_signed_certificate(folder, "localhost")

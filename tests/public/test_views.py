@@ -18,14 +18,20 @@ def test_every_page_has_cta_and_crisis_line(client, slug, lang):
     assert response.status_code == 200
     html = response.data.decode()
     assert 'href="/screening/"' in html
-    assert "988" in html
+    assert '<a href="tel:988">' in html  # tappable on a phone
     assert html.count("<h1") == 1
     assert f'<html lang="{lang}">' in html
 
 
 def test_home_is_served_at_root_with_footer_line(client):
     html = client.get("/?lang=en").data.decode()
-    assert "In crisis? Call or text 988" in html
+    assert '<a href="tel:988">In crisis? Call or text 988</a>' in html
+
+
+@pytest.mark.parametrize("path", ["/screening/", "/portal/auth/login", "/no-such-page"])
+def test_the_footer_988_is_tappable_beyond_the_content_pages(client, path):
+    html = client.get(path).data.decode()
+    assert '<a href="tel:988">In crisis? Call or text 988</a>' in html
 
 
 @pytest.mark.parametrize(
