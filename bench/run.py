@@ -12,6 +12,7 @@ One run, about 10 minutes on the 2-core reference machine:
 4. docs/PERFORMANCE.md rewritten (a section `make bench-scale` appended is kept).
 
     python -m bench.run [--submissions 100000] [--duration 10] [--output docs/PERFORMANCE.md]
+    python -m bench.run --pages queue,submission   # only those pairs; prints, rewrites nothing
 """
 
 from __future__ import annotations
@@ -201,6 +202,8 @@ def table(results: dict[str, tuple[Measurement, Measurement]]) -> tuple[str, boo
     ]
     met = True
     for pair in PAIRS:
+        if pair.key not in results:
+            continue
         page, yardstick = results[pair.key]
         ratio = page.rps / yardstick.rps
         met = met and ratio >= pair.target
@@ -364,7 +367,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per page and side")
     parser.add_argument("--seed-processes", type=int, default=2)
     parser.add_argument("--output", type=Path, default=PROJECT_DIR / "docs" / "PERFORMANCE.md")
+    parser.add_argument(
+        "--pages",
+        default=",".join(pair.key for pair in PAIRS),
+        help="comma-separated pairs to measure; fewer than all prints the table and writes nothing",
+    )
     args = parser.parse_args()
+    pages = set(args.pages.split(","))
+    if unknown := pages - {pair.key for pair in PAIRS}:
+        sys.exit(f"unknown pages: {', '.join(sorted(unknown))}")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk (make bench does this)")
     began = time.monotonic()
@@ -403,80 +414,91 @@ def main() -> None:
         def requests(name: str, rows: list[tuple[str, ...]]) -> Path:
             return write_requests(WORK_DIR / f"{name}.tsv", rows)
 
-        log("content page (a returning browser: If-None-Match) against bare Flask hello")
-        etag = httpx.get(f"{threshold}/what-is-kap").headers["ETag"]
-        again = httpx.get(f"{threshold}/what-is-kap", headers={"If-None-Match": etag})
-        assert again.status_code == 304, again.status_code
-        results["content"] = pair_of(
-            (threshold, requests("content", [("GET", "/what-is-kap", "", "", etag)])),
-            (hello.url, requests("hello", [("GET", "/", "", "")])),
-            args.duration,
-        )
+        if "content" in pages:
+            log("content page (a returning browser: If-None-Match) against bare Flask hello")
+            etag = httpx.get(f"{threshold}/what-is-kap").headers["ETag"]
+            again = httpx.get(f"{threshold}/what-is-kap", headers={"If-None-Match": etag})
+            assert again.status_code == 304, again.status_code
+            results["content"] = pair_of(
+                (threshold, requests("content", [("GET", "/what-is-kap", "", "", etag)])),
+                (hello.url, requests("hello", [("GET", "/", "", "")])),
+                args.duration,
+            )
         hello.stop()
 
-        drafts = [threshold_draft(app, threshold) for _ in range(DRAFTS_FOR_POSTS)]
-        peer_drafts = [peer_draft(app, other) for _ in range(DRAFTS_FOR_POSTS)]
-        log("wizard step GET")
-        results["step_get"] = pair_of(
-            (
-                threshold,
-                requests(
-                    "step-get", [("GET", "/screening/step/concerns", c, "") for c, _ in drafts]
+        if pages & {"step_get", "step_post"}:
+            drafts = [threshold_draft(app, threshold) for _ in range(DRAFTS_FOR_POSTS)]
+            peer_drafts = [peer_draft(app, other) for _ in range(DRAFTS_FOR_POSTS)]
+        if "step_get" in pages:
+            log("wizard step GET")
+            results["step_get"] = pair_of(
+                (
+                    threshold,
+                    requests(
+                        "step-get", [("GET", "/screening/step/concerns", c, "") for c, _ in drafts]
+                    ),
                 ),
-            ),
-            (
-                other,
-                requests(
-                    "peer-step-get", [("GET", "/step/concerns", c, "") for c, _ in peer_drafts]
+                (
+                    other,
+                    requests(
+                        "peer-step-get", [("GET", "/step/concerns", c, "") for c, _ in peer_drafts]
+                    ),
                 ),
-            ),
-            args.duration,
-        )
-        log("wizard step POST")
-        results["step_post"] = pair_of(
-            (
-                threshold,
-                requests(
-                    "step-post",
-                    [("POST", "/screening/step/about-you", c, body) for c, body in drafts],
+                args.duration,
+            )
+        if "step_post" in pages:
+            log("wizard step POST")
+            results["step_post"] = pair_of(
+                (
+                    threshold,
+                    requests(
+                        "step-post",
+                        [("POST", "/screening/step/about-you", c, body) for c, body in drafts],
+                    ),
                 ),
-            ),
-            (
-                other,
-                requests(
-                    "peer-step-post", [("POST", "/step/about-you", c, b) for c, b in peer_drafts]
+                (
+                    other,
+                    requests(
+                        "peer-step-post",
+                        [("POST", "/step/about-you", c, b) for c, b in peer_drafts],
+                    ),
                 ),
-            ),
-            args.duration,
-        )
+                args.duration,
+            )
         staff = bench.staff_cookie(threshold)
         peer_staff = peer_staff_cookie(other, peer_password)
-        log("queue")
-        results["queue"] = pair_of(
-            (threshold, requests("queue", [("GET", "/portal/", staff, "")])),
-            (other, requests("peer-queue", [("GET", "/queue", peer_staff, "")])),
-            args.duration,
-        )
-        log("submission page against the peer's record")
-        results["submission"] = pair_of(
-            (
-                threshold,
-                requests(
-                    "submission",
-                    [("GET", f"/portal/s/{i}", staff, "") for i in threshold_public_ids(app)],
+        if "queue" in pages:
+            log("queue")
+            results["queue"] = pair_of(
+                (threshold, requests("queue", [("GET", "/portal/", staff, "")])),
+                (other, requests("peer-queue", [("GET", "/queue", peer_staff, "")])),
+                args.duration,
+            )
+        if "submission" in pages:
+            log("submission page against the peer's record")
+            public_ids = threshold_public_ids(app)
+            results["submission"] = pair_of(
+                (
+                    threshold,
+                    requests(
+                        "submission", [("GET", f"/portal/s/{i}", staff, "") for i in public_ids]
+                    ),
                 ),
-            ),
-            (
-                other,
-                requests("record", [("GET", f"/record/{i}", peer_staff, "") for i in peer_ids]),
-            ),
-            args.duration,
-        )
+                (
+                    other,
+                    requests("record", [("GET", f"/record/{i}", peer_staff, "") for i in peer_ids]),
+                ),
+                args.duration,
+            )
     app.extensions["db_engine"].dispose()
     for leftover in WORK_DIR.glob("*.tsv"):
         leftover.unlink()  # they hold live session cookies
 
     minutes = (time.monotonic() - began) / 60
+    if len(results) < len(PAIRS):
+        print(table(results)[0])
+        log(f"measured {', '.join(results)} in {minutes:.1f} minutes; nothing rewritten")
+        return
     figures = write_report(
         args.output,
         results,
