@@ -23,17 +23,20 @@ def run_migrations_online() -> None:
     """Run migrations against the configured database."""
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     engine = make_engine(url)
-    with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-            render_item=render_item,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+                compare_type=True,
+                render_item=render_item,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        # Also when a migration refuses (0013's downgrade): no connection left to the GC.
+        engine.dispose()
 
 
 run_migrations_online()

@@ -13,19 +13,23 @@ from alembic.config import Config
 from cryptography.fernet import Fernet
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import func, select
 
 from screening.backup import BackupRefused, backup_sqlite
 from screening.clock import today, utcnow
 from screening.database import new_session
 from screening.escalation import escalate_unopened
 from screening.intake.reach import surface_idle_risk_drafts
-from screening.models import AuditEvent
 from screening.questionnaire.fhir import ResponseError, questionnaire_to_fhir, response_to_answers
 from screening.questionnaire.triage import triage_response
 from screening.questionnaire_registry import registry
 from screening.retention import purge
-from screening.security.audit import count_unkeyed, record, resign_chain, verify_chain
+from screening.security.audit import (
+    count_unkeyed,
+    events_per_chain,
+    record,
+    resign_chain,
+    verify_chain,
+)
 from screening.security.key_rotation import rotate_all
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -127,11 +131,11 @@ def keys_rotate() -> None:
 
 @audit_cli.command("verify")
 def audit_verify() -> None:
-    """Check the audit trail's signatures and links; exit 1 naming any edited or missing rows."""
+    """Check each audit chain's signatures and links; exit 1 naming any edited or missing rows."""
     with new_session() as db:
         broken = verify_chain(db)
         unkeyed = count_unkeyed(db)
-        count = db.scalar(select(func.count()).select_from(AuditEvent))
+        per_chain = events_per_chain(db)
     if broken:
         click.echo(f"Audit trail BROKEN at event ids: {', '.join(map(str, broken[:50]))}", err=True)
         if unkeyed:
@@ -141,7 +145,14 @@ def audit_verify() -> None:
                 err=True,
             )
         sys.exit(1)
-    click.echo(f"Audit trail intact: {count} events.")
+    # Deleting a chain's newest events cannot be detected from the rows left: the count of each
+    # chain is what a record kept elsewhere (e.g. the daily cron mail) can compare.
+    chains = ", ".join(f"{chain}: {amount}" for chain, amount in per_chain.items())
+    click.echo(
+        f"Audit trail intact: {sum(per_chain.values())} events in {len(per_chain)} "
+        f"chain{'' if len(per_chain) == 1 else 's'}"
+        + (f" (events per chain: {chains})." if chains else ".")
+    )
 
 
 @audit_cli.command("resign")

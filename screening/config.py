@@ -67,10 +67,13 @@ INT_SETTINGS = (
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
     "DATABASE_POOL_TIMEOUT",
+    "AUDIT_CHAINS",
 )
 BOOL_SETTINGS = ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "RATELIMIT_SINGLE_PROCESS")
 
 MIN_SECRET_KEY_LENGTH = 32
+# More chains than concurrent requests buy nothing, and each is one more tail to watch.
+MAX_AUDIT_CHAINS = 64
 # Secrets generated once into instance/dev-secrets.json outside production, and how.
 DEVELOPMENT_SECRETS = {
     "SECRET_KEY": lambda: secrets.token_urlsafe(48),
@@ -127,6 +130,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         # A clinic's own words for a few questions (docs/QUESTIONNAIRE-OVERRIDES.md); optional.
         "QUESTIONNAIRE_OVERRIDES_PATH": str(instance_path / "questionnaire.overrides.yaml"),
         "CONTENT_OVERRIDE_DIR": str(instance_path / "content"),
+        # Independent audit chains (docs/SECURITY.md): concurrent staff requests on PostgreSQL
+        # append to different chains instead of queueing for one lock.
+        "AUDIT_CHAINS": 8,
         "RESUME_LINK_DAYS": 7,
         "DRAFT_RETENTION_DAYS": 30,
         # A screening left open this long is closed in that browser (e.g. a shared computer);
@@ -302,8 +308,8 @@ def escalation_problems(config: dict[str, Any]) -> list[str]:
 
 
 def check_clinic_settings(config: dict[str, Any]) -> None:
-    """Refuse a CLINIC_TIMEZONE that is not an IANA time zone name, or a call-attempt rule
-    that would suggest withdrawing a screening before anyone called."""
+    """Refuse a CLINIC_TIMEZONE that is not an IANA time zone name, a call-attempt rule
+    that would suggest withdrawing a screening before anyone called, or no audit chain."""
     name = str(config.get("CLINIC_TIMEZONE") or "")
     try:
         parse_zone(name)
@@ -314,6 +320,8 @@ def check_clinic_settings(config: dict[str, Any]) -> None:
         ) from error
     if int(config["CALL_ATTEMPTS_BEFORE_WITHDRAW"]) < 1:
         raise ConfigError("CALL_ATTEMPTS_BEFORE_WITHDRAW must be at least 1")
+    if not 1 <= int(config["AUDIT_CHAINS"]) <= MAX_AUDIT_CHAINS:
+        raise ConfigError(f"AUDIT_CHAINS must be from 1 to {MAX_AUDIT_CHAINS}")
 
 
 def parse_encryption_keys(value: str) -> list[bytes]:

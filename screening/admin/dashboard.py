@@ -2,7 +2,7 @@
 
 Every query reads plain columns only (category rank, status, times, `furthest_step`,
 `referral_source`, `first_call_at`), never an answer, and reads an index only (migrations
-0003b, 0005, 0017; docs/PERFORMANCE-dashboard.md has the plans and timings). Weeks and
+0003b, 0005, 0014; docs/PERFORMANCE-dashboard.md has the plans and timings). Weeks and
 months are the clinic's own (CLINIC_TIMEZONE): their edges are computed here, across
 daylight-saving changes, and handed to the database as plain UTC bounds, so SQLite and
 PostgreSQL bucket the same way.

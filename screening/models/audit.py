@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screening.clock import utcnow
@@ -13,7 +13,8 @@ from screening.database import Base
 
 
 class AuditEvent(Base):
-    """One audited action, only ever inserted; `hash` signs it and chains it to the one before."""
+    """One audited action, only ever inserted; `hash` signs it and chains it to the one before
+    in its chain (several chains let concurrent requests append without waiting on each other)."""
 
     __tablename__ = "audit_events"
 
@@ -33,9 +34,13 @@ class AuditEvent(Base):
     # before keyed signing, until `flask audit resign`).
     hash: Mapped[str | None] = mapped_column(String(64))
     key_id: Mapped[str | None] = mapped_column(String(8))
+    # Which chain (0 to AUDIT_CHAINS - 1) the row links into; rows from before chains are in 0.
+    chain: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_action_at", "action", "at"),
         Index("ix_audit_events_submission", "submission_id"),
+        # Each chain's head and its verification order.
+        Index("ix_audit_events_chain_id", "chain", "id"),
     )

@@ -64,7 +64,7 @@ class Submission(Base):
     # Submitted for a person at risk before they sent it (they asked to be contacted, or left
     # it idle): in the queue now, and still open to them until they send it (migration 0010).
     unfinished: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # For the clinic's dashboard, plain so it never decrypts anyone (migration 0017): how many
+    # For the clinic's dashboard, plain so it never decrypts anyone (migration 0014): how many
     # of the steps everyone is shown the person has finished (conditional steps never count, so
     # the number says nothing about the answers), and how they heard of the clinic (an option
     # code; "other" for words of their own).
@@ -121,7 +121,7 @@ class Submission(Base):
             "state", "follow_up_on", "category_rank", "submitted_at", "id", "status",
             "assignee_id",
         ),
-        # The dashboard (migration 0017): the funnel by start time; outcomes, referrals and time
+        # The dashboard (migration 0014): the funnel by start time; outcomes, referrals and time
         # to first contact by sending time.
         Index("ix_submissions_started", "created_at", "state", "unfinished", "furthest_step"),
         Index(

@@ -156,7 +156,7 @@ def refresh_contact_command() -> None:
 def refresh_dashboard_command() -> None:
     """Fill the dashboard's plain columns from the encrypted answers and progress: how far each
     draft came and how each sent screening's person heard of the clinic (run once after
-    upgrading to migration 0017; later screenings get them as they are saved and sent)."""
+    upgrading to migration 0014; later screenings get them as they are saved and sent)."""
     reg = registry()
     changed = 0
     with new_session(write=True) as db:

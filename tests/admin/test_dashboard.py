@@ -219,7 +219,7 @@ def test_refresh_dashboard_fills_the_columns_of_older_screenings(app: Flask) -> 
     from tests.factories import update_submission
 
     public_id = make_submission(app, **{"referral-source": "friend-family"})
-    update_submission(app, public_id, referral_source=None)  # as sent before migration 0017
+    update_submission(app, public_id, referral_source=None)  # as sent before migration 0014
     with app.app_context():
         db = new_session(write=True)
         draft = add(db, state="draft")[0]

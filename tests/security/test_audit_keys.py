@@ -33,7 +33,7 @@ def add_events(app, *actions: str) -> None:  # type: ignore[no-untyped-def]
 
 def attacker_hash(row: AuditEvent, prev: str | None) -> str:
     """What an attacker without the key can compute: SHA-256 of the row's published form."""
-    content = {
+    content: dict[str, object] = {
         "prev": prev,
         "at": canonical_time(row.at),
         "actor": row.actor_id,
@@ -44,17 +44,22 @@ def attacker_hash(row: AuditEvent, prev: str | None) -> str:
         "ip": row.ip,
         "detail": row.detail,
     }
+    if row.chain:
+        content["chain"] = row.chain
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def delete_and_recompute(app, doomed: int, *, clear_key_ids: bool) -> None:  # type: ignore[no-untyped-def]
-    """Delete one row and re-link every later one with plain SHA-256, straight in the database."""
+    """Delete one row and re-link every row of every chain with plain SHA-256, in the database."""
     with app.app_context():
         db = new_session(write=True)
         db.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": doomed})
-        previous: str | None = None
-        for row in db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all():
+        chain, previous = None, None
+        rows = select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.id)
+        for row in db.scalars(rows).all():
+            if row.chain != chain:
+                chain, previous = row.chain, None
             digest = attacker_hash(row, previous)
             db.execute(
                 text("UPDATE audit_events SET prev_hash = :prev, hash = :hash WHERE id = :id"),
@@ -117,13 +122,14 @@ def test_rows_keep_verifying_with_the_older_key_after_rotation(tmp_path, databas
 
 
 def unkeyed_legacy_chain(app, count: int) -> None:  # type: ignore[no-untyped-def]
-    """Turn the chain into what a database upgraded from before keyed signing holds."""
+    """Turn the trail into what a database upgraded from before keyed signing holds: one
+    unkeyed chain (chain 0)."""
     add_events(app, *(f"test.legacy{n}" for n in range(count)))
     with app.app_context():
         db = new_session(write=True)
         previous: str | None = None
         for row in db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all():
-            row.prev_hash, row.key_id = previous, None
+            row.prev_hash, row.key_id, row.chain = previous, None, 0
             row.hash = previous = attacker_hash(row, previous)
         db.commit()
         db.close()

@@ -4,8 +4,8 @@ One row per clinician who turned the feed on: the SHA-256 of the token in the ad
 token itself is shown once and never stored), when it was made and last fetched. A new table
 only.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-30 22:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

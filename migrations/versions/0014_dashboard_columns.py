@@ -11,8 +11,8 @@ columns and indexes only: `submissions` is not rebuilt, so 0004's count triggers
 refresh-dashboard` fills them from the encrypted answers and progress (it needs the keys,
 which a migration never has).
 
-Revision ID: 0017
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-30 22:00:00.000000
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
