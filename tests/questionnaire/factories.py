@@ -139,16 +139,17 @@ def clean_answers(**overrides: Any) -> dict[str, Any]:
     return answers
 
 
-def contact_last_definition(folder: Path) -> Path:
-    """Write the shipped definition with its first section (name, email, phone…) moved to
-    just before consent, as a clinic may order it; return the file's path.
+def contact_first_definition(folder: Path) -> Path:
+    """Write the shipped definition with its contact details (name, email, phone...) moved
+    from just before consent to the front, as a clinic may order it; return the file's path.
 
-    The person then reaches the PHQ-9 before giving any contact details.
+    The person then gives contact details before reaching the PHQ-9.
     """
     text = DEFINITION_PATH.read_text("utf-8")
-    sections = re.split(r"(?m)^(?=  - linkId: )", text)
-    head, first, *middle, consent = sections
-    assert first.startswith("  - linkId: about-you") and "role: consent" in consent
+    sections = re.split(r"(?m)^(?=  # -{20,}\n  - linkId: )", text)
+    head, *middle, contact, consent = sections
+    assert contact.split("\n")[1].startswith("  - linkId: about-you"), contact[:200]
+    assert "role: consent" in consent
     path = folder / DEFINITION_PATH.name
-    path.write_text("".join([head, *middle, first, consent]), "utf-8")
+    path.write_text("".join([head, contact, *middle, consent]), "utf-8")
     return path
