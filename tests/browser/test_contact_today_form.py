@@ -1,6 +1,7 @@
 """In Chromium, in Spanish and without JavaScript, on the shipped definition, which asks for
-contact details last. A person at risk asks to be contacted before giving any; the contact-today page
-asks for a name and a phone number or an email address first, then files the urgent record.
+contact details last. A person at risk asks to be contacted before giving any; the
+contact-today page asks for a name and a phone number or an email address first, then files
+the urgent record.
 """
 
 from __future__ import annotations

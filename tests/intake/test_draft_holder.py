@@ -16,7 +16,6 @@ from tests.intake.wizard_driver import (
     resume_from,
     resume_link_in,
     section_formdata,
-    start,
     start_at,
 )
 from tests.questionnaire.factories import clean_answers

@@ -51,6 +51,8 @@ def app(tmp_path: Path, database_url: str) -> Flask:
     folder.mkdir()
     definition = contact_first_definition(folder)
     return make_app(tmp_path, database_url, QUESTIONNAIRE_PATH=str(definition))
+
+
 CONFIRMATION = {
     "en": "We have asked the clinic to contact you today",
     "es": "Le hemos pedido a la clínica que se comunique con usted hoy",

@@ -49,7 +49,10 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     "recent-psychiatric-discharge": {**HOSPITALIZED, "hospital-discharge": days_ago(3)},
     "not-safe-now": {**ITEM9, "safety-safe-now": False},
     # exclusion
-    "psychotic-disorder": {"diagnoses-any": "yes", "diagnoses": ["bipolar-2", "other-psychotic-disorder"]},
+    "psychotic-disorder": {
+        "diagnoses-any": "yes",
+        "diagnoses": ["bipolar-2", "other-psychotic-disorder"],
+    },
     "psychotic-symptoms": {
         "psychotic-symptoms": True,
         "unusual-experiences-when": "other-times",
@@ -57,7 +60,11 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     },
     "unusual-experiences": {"psychotic-symptoms": True},
     "family-psychosis-unsure": {"family-psychosis": "not-sure"},
-    "eating-disorder-active": {"diagnoses-any": "yes", "diagnoses": ["eating-disorder"], "eating-disorder-current": True},
+    "eating-disorder-active": {
+        "diagnoses-any": "yes",
+        "diagnoses": ["eating-disorder"],
+        "eating-disorder-current": True,
+    },
     "dissociative-disorder": {"diagnoses-any": "yes", "diagnoses": ["dissociative-disorder"]},
     "dissociation-distressing": {"dissociation-experience": "often-without-cause"},
     "recent-heart-attack-or-stroke": {
@@ -78,8 +85,15 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     "aneurysm-or-avm": {"heart-brain-any": "yes", "medical-conditions": ["avm"]},
     "brain-bleed": {"heart-brain-any": "yes", "medical-conditions": ["brain-bleed"]},
     "prior-stroke": {"heart-brain-any": "yes", "medical-conditions": ["stroke"]},
-    "uncontrolled-hypertension": {"heart-brain-any": "yes", "high-blood-pressure": "yes-not-controlled"},
-    "bp-reading-very-high": {"heart-brain-any": "yes", "high-blood-pressure": "not-sure", "bp-diastolic": 100},
+    "uncontrolled-hypertension": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "yes-not-controlled",
+    },
+    "bp-reading-very-high": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "not-sure",
+        "bp-diastolic": 100,
+    },
     "ketamine-allergy": {"has-allergies": "yes", "ketamine-reaction": "yes"},
     "pregnancy-or-breastfeeding": {"sex-at-birth": "female", "pregnancy": "breastfeeding"},
     "pre-eclampsia": {"other-conditions-any": "yes", "other-conditions": ["pre-eclampsia"]},
@@ -99,15 +113,32 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
         "auditc-3": "LA6270-8",
     },
     "heart-disease": {"heart-brain-any": "yes", "medical-conditions": ["heart-arrhythmia"]},
-    "raised-icp-head-injury-brain-mass": {"heart-brain-any": "yes", "medical-conditions": ["head-injury"]},
+    "raised-icp-head-injury-brain-mass": {
+        "heart-brain-any": "yes",
+        "medical-conditions": ["head-injury"],
+    },
     "glaucoma": {"other-conditions-any": "yes", "other-conditions": ["glaucoma"]},
-    "hyperthyroidism": {"other-conditions-any": "yes", "other-conditions": ["hyperthyroidism-untreated"]},
+    "hyperthyroidism": {
+        "other-conditions-any": "yes",
+        "other-conditions": ["hyperthyroidism-untreated"],
+    },
     "liver-disease": {"other-conditions-any": "yes", "other-conditions": ["liver-disease"]},
     "bladder-disease": {"other-conditions-any": "yes", "other-conditions": ["bladder-disease"]},
     "personality-disorder": {"diagnoses-any": "yes", "diagnoses": ["personality-disorder"]},
-    "respiratory-or-sleep-apnea": {"other-conditions-any": "yes", "other-conditions": ["sleep-apnea-untreated"]},
-    "bp-reading-raised-systolic": {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-systolic": 140},
-    "bp-reading-raised-diastolic": {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-diastolic": 99},
+    "respiratory-or-sleep-apnea": {
+        "other-conditions-any": "yes",
+        "other-conditions": ["sleep-apnea-untreated"],
+    },
+    "bp-reading-raised-systolic": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "yes-controlled",
+        "bp-systolic": 140,
+    },
+    "bp-reading-raised-diastolic": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "yes-controlled",
+        "bp-diastolic": 99,
+    },
     "ketamine-reaction-unsure": {"has-allergies": "yes", "ketamine-reaction": "not-sure"},
     "planning-pregnancy": {"sex-at-birth": "intersex", "pregnancy": "planning"},
     "no-sober-driver": {"sober-driver": "no"},
@@ -230,7 +261,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             {"bp-reading-raised-diastolic"},
         ),
         (
-            {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-diastolic": 100},
+            {
+                "heart-brain-any": "yes",
+                "high-blood-pressure": "yes-controlled",
+                "bp-diastolic": 100,
+            },
             {"bp-reading-very-high"},
             {"bp-reading-raised-diastolic"},
         ),
@@ -261,7 +296,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             set(),
         ),
         ({"prior-ketamine": "medical"}, set(), {"recreational-ketamine"}),
-        ({"substances-any": "yes", "substances-past-year": ["ketamine-recreational"]}, {"recreational-ketamine"}, set()),
+        (
+            {"substances-any": "yes", "substances-past-year": ["ketamine-recreational"]},
+            {"recreational-ketamine"},
+            set(),
+        ),
         ({"has-therapist": False, "open-to-therapist": "maybe"}, set(), {"no-therapist-not-open"}),
         (
             {"medication-classes": ["benzodiazepines"], "benzo-dose": "under-8mg"},
@@ -279,7 +318,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
         ),
         ({"sex-at-birth": "male", "pregnancy": "pregnant"}, set(), {"pregnancy-or-breastfeeding"}),
         # a reading is asked of everyone, so it counts whatever they were told before
-        ({"heart-brain-any": "yes", "high-blood-pressure": "no", "bp-systolic": 200}, {"bp-reading-very-high"}, set()),
+        (
+            {"heart-brain-any": "yes", "high-blood-pressure": "no", "bp-systolic": 200},
+            {"bp-reading-very-high"},
+            set(),
+        ),
         # the broad question alone never files someone as likely-ineligible...
         (
             {
@@ -318,7 +361,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             {"no-support-person-telehealth"},
         ),
         (
-            {"heart-brain-any": "yes", "medical-conditions": ["heart-attack"], "heart-attack-or-stroke-when": "6-12-months"},
+            {
+                "heart-brain-any": "yes",
+                "medical-conditions": ["heart-attack"],
+                "heart-attack-or-stroke-when": "6-12-months",
+            },
             {"heart-disease"},
             {"recent-heart-attack-or-stroke"},
         ),
