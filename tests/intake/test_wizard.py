@@ -292,3 +292,23 @@ def test_unknown_step_is_404_page_in_site_layout(client):
     assert page.status_code == 404
     assert b"In crisis? Call or text 988" in page.data
     assert b"Reference:" in page.data
+
+
+def test_step_count_is_fixed_and_skipped_steps_are_said(app, client):
+    # Every section that may apply counts from the start (12 steps and the review page), so the
+    # total never grows as answers reveal a section; one that does not apply is marked skipped.
+    answers = clean_answers()
+    path = start(client)
+    seen = []
+    while path.startswith("/screening/step/"):
+        html = client.get(path).data.decode()
+        seen.append(html.split('<p class="progress"', 1)[1].split("</p>", 1)[0].split(">")[-1])
+        section = path.removeprefix("/screening/step/")
+        if section == "pcptsd5":
+            assert "Skipped: Checking in with you" in html
+        else:
+            assert "Skipped:" not in html
+        path = location(client.post(path, data=section_formdata(app, section, answers)))
+    assert seen == [f"Step {n} of 13" for n in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12)]
+    review = client.get("/screening/review").data.decode()
+    assert "Step 13 of 13" in review and "Skipped: Checking in with you" in review
