@@ -264,6 +264,16 @@ def test_consent_is_required_and_keeps_the_signature(app, client):
     assert b"problems to fix" in page.data
     assert b'value="Alex Rivera"' in page.data
     assert stored_submissions(app)[0].state == SubmissionState.DRAFT
+    # Consent is given by ticking boxes ("I agree..."), each unticked one says so beside it.
+    html = page.data.decode()
+    for link_id in ("consent-accuracy", "consent-privacy"):
+        assert f'<input type="checkbox" id="{link_id}" name="{link_id}" value="yes"' in html
+        beside = html.split(f'id="{link_id}-error"', 1)[1].split("</p>", 1)[0]
+        assert "Tick the box to agree" in beside
+    assert 'name="consent-privacy" value="no"' not in html
+    # The privacy notice is linked from the consent text itself.
+    label = html.split('<label for="consent-privacy"', 1)[1].split("</label>", 1)[0]
+    assert '<a href="/privacy" target="_blank" rel="noopener">privacy notice' in label
 
 
 def test_raw_database_holds_no_answer_text(app, client, database_url):
