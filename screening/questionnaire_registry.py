@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from flask import Flask, current_app
 
+from screening.questionnaire.clinic_words import ClinicWords, with_clinic_words
 from screening.questionnaire.estimate import shown_minutes
 from screening.questionnaire.model import LANGUAGES, Questionnaire, load_definition
 from screening.questionnaire.triage import RuleSet, load_rules, risk_answers
@@ -36,13 +37,16 @@ class QuestionnaireRegistry:
         return self.by_version.get(version, self.current)
 
 
-def build_registry(definition_path: Path, rules_path: Path) -> QuestionnaireRegistry:
-    """Load and validate the definition, its rules and any archived versions beside it (once
-    per version of those files: every app, and every test, on the same files shares it)."""
+def build_registry(
+    definition_path: Path, rules_path: Path, words: ClinicWords
+) -> QuestionnaireRegistry:
+    """Load and validate the definition, its rules and any archived versions beside it, with
+    the clinic's words filled in (once per version of those files and words: every app, and
+    every test, on the same files shares it)."""
     archive = definition_path.parent / "archive"
     archived = tuple(sorted(archive.glob("*.yaml"))) if archive.is_dir() else ()
     versions = tuple(file_version(path) for path in (definition_path, rules_path, *archived))
-    return _build_registry(definition_path, rules_path, archived, versions)
+    return _build_registry(definition_path, rules_path, archived, versions, words)
 
 
 def file_version(path: Path) -> tuple[int, int]:
@@ -60,12 +64,13 @@ def _build_registry(
     rules_path: Path,
     archived: tuple[Path, ...],
     versions: tuple[tuple[int, int], ...],
+    words: ClinicWords,
 ) -> QuestionnaireRegistry:
-    current = load_definition(definition_path)
+    current = with_clinic_words(load_definition(definition_path), words)
     rules = load_rules(rules_path, current)
     by_version = {current.version: current}
     for path in archived:
-        older = load_definition(path)
+        older = with_clinic_words(load_definition(path), words)
         by_version.setdefault(older.version, older)
     # Read-only views: the registry is shared by every app built on the same files.
     return QuestionnaireRegistry(
@@ -80,7 +85,9 @@ def _build_registry(
 def init_questionnaire(app: Flask) -> None:
     """Build the registry for the configured files."""
     app.extensions["questionnaire"] = build_registry(
-        Path(app.config["QUESTIONNAIRE_PATH"]), Path(app.config["RULES_PATH"])
+        Path(app.config["QUESTIONNAIRE_PATH"]),
+        Path(app.config["RULES_PATH"]),
+        ClinicWords.from_config(app.config),
     )
 
 
