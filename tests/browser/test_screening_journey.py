@@ -61,7 +61,6 @@ def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_app, page)
 
 
 def test_follow_up_questions_come_and_go_without_a_round_trip(live_app, page):
-    answers = clean_answers()
     page.goto(live_app.url + "/screening/")
     page.get_by_role("button", name="I understand – start the screening").click()
     # What brings the person here is the first step (contact details come last).
