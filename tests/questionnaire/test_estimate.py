@@ -11,8 +11,8 @@ test.
 Walks measured (answers; EN words, minutes; ES words, minutes), these personas:
   2026.11.3  calm 79; 2714, 20.9; 2991, 22.3   contraindications 83; 2838, 21.9; 3130, 23.4
              risk 90; 2981, 23.4; 3292, 25.0
-  2026.11.4  calm 69; 2406, 18.5; 2651, 19.7   contraindications 78; 2752, 21.1; 3043, 22.5
-             risk 80; 2673, 21.0; 2952, 22.4
+  2026.11.4  calm 69; 2406, 18.5; 2652, 19.7   contraindications 78; 2752, 21.1; 3044, 22.5
+             risk 80; 2673, 21.0; 2953, 22.4
 """
 
 from __future__ import annotations
