@@ -397,6 +397,9 @@ def submitted_fields(
         "phq9_total": result.scores["phq9"].total if "phq9" in result.scores else None,
         "gad7_total": result.scores["gad7"].total if "gad7" in result.scores else None,
         "rules_version": rules.version,
+        # The definition the answers were pruned and triaged under: a draft started before a
+        # new version was deployed is answered (and shown) under the new one.
+        "definition_version": q.version,
     }
 
 
