@@ -322,3 +322,21 @@ def test_step_count_is_fixed_and_skipped_steps_are_said(app, client):
     assert seen == [f"Step {n} of 13" for n in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12)]
     review = client.get("/screening/review").data.decode()
     assert "Step 13 of 13" in review and "Skipped: Checking in with you" in review
+
+
+def test_a_draft_started_under_an_older_definition_is_recorded_under_the_one_it_finished(
+    app, client
+):
+    # The wizard always asks the current definition; the record must say so, or the portal
+    # would show the answers with the old questions (2026.11.4 moved and gated many).
+    path = start(client)
+    with app.app_context():
+        db = new_session(write=True)
+        db.scalars(select(Submission)).one().definition_version = "2026.11.3"
+        db.commit()
+        db.close()
+    path = answer_steps(app, client, clean_answers(), path)
+    client.post(path, data=consent_formdata(app))
+    [submitted] = stored_submissions(app)
+    assert submitted.state == SubmissionState.SUBMITTED
+    assert submitted.definition_version == "2026.11.4"
