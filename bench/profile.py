@@ -61,10 +61,12 @@ def main() -> None:
                     db.close()
             path = path.removesuffix("FIRST") + first
     elif path.startswith("/screening/step/"):
-        client.post("/screening/start")
-        client.post(
-            "/screening/step/about-you", data=section_formdata(app, "about-you", clean_answers())
-        )
+        # Every step before the one profiled is answered first (the wizard refuses to skip).
+        step = client.post("/screening/start").headers["Location"]
+        while step.startswith("/screening/step/") and step != path:
+            section = step.removeprefix("/screening/step/")
+            step = client.post(step, data=section_formdata(app, section, clean_answers()))
+            step = step.headers["Location"]
     body = (
         section_formdata(app, path.removeprefix("/screening/step/"), clean_answers())
         if args.post

@@ -83,16 +83,20 @@ PAIRS = (
 
 
 # ---------------------------------------------------------------------------------------
-# Sessions: a draft at its second step and a signed-in clinician, on each app
+# Sessions: a draft with "about you" saved and a signed-in clinician, on each app
 
 
 def threshold_draft(app: Flask, base_url: str) -> tuple[str, str]:
-    """A Threshold draft with "about you" saved; return (cookie, the about-you POST body)."""
+    """A Threshold draft with "about you" saved (contact details are the last step, so every
+    step before it is answered first); return (cookie, the about-you POST body)."""
     person = HttpPerson(app, base_url)
     try:
         path = person.start()
+        while path != "/screening/step/about-you":
+            section = path.removeprefix("/screening/step/")
+            path = path_of(person.post(path, section_formdata(app, section, clean_answers())))
         body = section_formdata(app, "about-you", clean_answers())
-        assert path_of(person.post(path, body)) == "/screening/step/concerns"
+        assert path_of(person.post(path, body)) == "/screening/review"
         assert person.get("/screening/step/concerns").status_code == 200
         fields = [*body.items(multi=True), ("csrf_token", person.csrf_token or "")]
         return cookie_of(person.client), str(httpx.QueryParams(fields))
@@ -101,7 +105,7 @@ def threshold_draft(app: Flask, base_url: str) -> tuple[str, str]:
 
 
 def peer_draft(app: Flask, base_url: str) -> tuple[str, str]:
-    """The same on the peer: start, post "about you", land on the second step."""
+    """The same on the peer: start, post "about you", land on the next step (consent)."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         token = csrf_of(client.get("/"))
         assert client.post("/start", data={"csrf_token": token}).status_code == 302
@@ -109,7 +113,7 @@ def peer_draft(app: Flask, base_url: str) -> tuple[str, str]:
         body = section_formdata(app, "about-you", clean_answers())
         fields = str(httpx.QueryParams([*body.items(multi=True), ("csrf_token", token)]))
         response = client.post("/step/about-you", content=fields, headers=FORM)
-        assert response.headers.get("location") == "/step/concerns", response.text[:500]
+        assert response.headers.get("location") == "/step/consent", response.text[:500]
         assert client.get("/step/concerns").status_code == 200
         return cookie_of(client), fields
 

@@ -34,6 +34,7 @@ STRING_SETTINGS = (
     "CLINIC_EMAIL",
     "CLINIC_ADDRESS",
     "CLINIC_CITY",
+    "CLINIC_STATES",
     "CLINIC_INTAKE_EMAIL",
     "CLINIC_RESPONSE_DAYS",
     "CLINIC_TIMEZONE",
@@ -110,6 +111,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         **PLACEHOLDER_CLINIC_CONTACTS,
         "CLINIC_ADDRESS": "Gilroy, California",
         "CLINIC_CITY": "Gilroy",
+        # The states where the clinic's clinicians may treat, comma-separated: the questionnaire
+        # names them, and triage flags a person who lives or would be elsewhere.
+        "CLINIC_STATES": "California",
         "CLINIC_RESPONSE_DAYS": "3",
         # Staff read every time on the clinic's clock, and a follow-up is overdue by its date.
         "CLINIC_TIMEZONE": "America/Los_Angeles",

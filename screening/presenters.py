@@ -62,6 +62,10 @@ class QuestionView:
     enable_when: str | None = None
     # Set when the text falls back to English on a page in another language (WCAG 3.1.2).
     text_lang: str | None = None
+    # A consent statement: one box to tick ("I agree..."), not Yes/No radios.
+    agreement: bool = False
+    # The statement split around the words that link to the privacy notice, if it names it.
+    linked: tuple[str, str, str] | None = None
 
     @property
     def link_id(self) -> str:
@@ -122,7 +126,10 @@ def question_views(
             errors=errors.get(item.link_id, []) + errors.get(item.link_id + OTHER_SUFFIX, []),
             enable_when=_client_conditions(item, section, answers or {}),
         )
-        if item.type == "boolean":
+        if is_agreement(section, item):
+            view.agreement = True
+            view.linked = _split_on(view.text, _("privacy notice"))
+        elif item.type == "boolean":
             view.options = [
                 OptionView("yes", _("Yes"), "yes" in chosen, "yes" in risky),
                 OptionView("no", _("No"), "no" in chosen, "no" in risky),
@@ -142,6 +149,19 @@ def question_views(
             view.other = form[item.link_id + OTHER_SUFFIX]
         views.append(view)
     return views
+
+
+def is_agreement(section: Section, item: Item) -> bool:
+    """A yes/no question of the consent section is a statement to agree to, with one box."""
+    return section.role == "consent" and item.type == "boolean"
+
+
+def _split_on(text: str, phrase: str) -> tuple[str, str, str] | None:
+    """Split a text around the first occurrence of `phrase` (any case), if it has one."""
+    at = text.lower().find(phrase.lower())
+    if at < 0 or not phrase:
+        return None
+    return text[:at], text[at : at + len(phrase)], text[at + len(phrase) :]
 
 
 def format_answer(item: Item, value: Any, lang: str, *, long_dates: bool = False) -> str:

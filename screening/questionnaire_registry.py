@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from flask import Flask, current_app
 
+from screening.questionnaire.clinic_words import ClinicWords, with_clinic_words
 from screening.questionnaire.estimate import shown_minutes
 from screening.questionnaire.model import LANGUAGES, Questionnaire, load_definition
 from screening.questionnaire.overrides import apply_overrides, load_overrides
@@ -38,16 +39,19 @@ class QuestionnaireRegistry:
 
 
 def build_registry(
-    definition_path: Path, rules_path: Path, overrides_path: Path | None = None
+    definition_path: Path,
+    rules_path: Path,
+    words: ClinicWords,
+    overrides_path: Path | None = None,
 ) -> QuestionnaireRegistry:
-    """Load and validate the definition with the clinic's overlay of words, its rules and any
-    archived versions beside it (once per version of those files: every app, and every test,
-    on the same files shares it)."""
+    """Load and validate the definition with the clinic's overlay of words and its own words
+    filled in, its rules and any archived versions beside it (once per version of those files
+    and words: every app, and every test, on the same files shares it)."""
     archive = definition_path.parent / "archive"
     archived = tuple(sorted(archive.glob("*.yaml"))) if archive.is_dir() else ()
     files = (definition_path, rules_path, overrides_path, *archived)
     versions = tuple(file_version(path) if path else (0, 0) for path in files)
-    return _build_registry(definition_path, rules_path, overrides_path, archived, versions)
+    return _build_registry(definition_path, rules_path, overrides_path, archived, versions, words)
 
 
 def file_version(path: Path) -> tuple[int, int]:
@@ -66,16 +70,19 @@ def _build_registry(
     overrides_path: Path | None,
     archived: tuple[Path, ...],
     versions: tuple[tuple[int, int], ...],
+    words: ClinicWords,
 ) -> QuestionnaireRegistry:
     current = load_definition(definition_path)
     overrides = load_overrides(overrides_path) if overrides_path else None
     if overrides:
         # Words only: the version, codes and conditions stay, so stored answers keep meaning.
         current = apply_overrides(current, overrides, overrides_path)
+    # After the overlay, so a clinic's own words may use the placeholders too.
+    current = with_clinic_words(current, words)
     rules = load_rules(rules_path, current)
     by_version = {current.version: current}
     for path in archived:
-        older = load_definition(path)
+        older = with_clinic_words(load_definition(path), words)
         by_version.setdefault(older.version, older)
     # Read-only views: the registry is shared by every app built on the same files.
     return QuestionnaireRegistry(
@@ -93,6 +100,7 @@ def init_questionnaire(app: Flask) -> None:
     app.extensions["questionnaire"] = build_registry(
         Path(app.config["QUESTIONNAIRE_PATH"]),
         Path(app.config["RULES_PATH"]),
+        ClinicWords.from_config(app.config),
         Path(overrides) if overrides else None,
     )
 

@@ -145,7 +145,7 @@ URGENT = {
     "safety_plan": False,
     "safety_safe_now": True,
 }
-INCOMPLETE = {"diagnoses": None}  # a required contraindication question left unanswered
+INCOMPLETE = {"diagnoses_any": None}  # a required contraindication question left unanswered
 INELIGIBLE = {  # heard or saw things when sober, and they felt real at the time
     "psychotic_symptoms": True,
     "unusual_experiences_when": "other-times",

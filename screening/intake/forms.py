@@ -147,10 +147,22 @@ def presence(item: Item) -> Any:
     return Optional()
 
 
-def field_for(item: Item, lang: str, today: date) -> Field | None:
-    """Create the unbound WTForms field for one item (None for display items)."""
+def field_for(item: Item, lang: str, today: date, agreement: bool = False) -> Field | None:
+    """Create the unbound WTForms field for one item (None for display items); `agreement`:
+    a consent statement, one box to tick ("yes") that must be ticked when required."""
     label = item.text.get(lang)
     first = presence(item)
+    if agreement:
+        if item.required:
+            first = InputRequired(
+                message=str(_l("Tick the box to agree. You need to agree to send."))
+            )
+        return RadioField(
+            label,
+            choices=[SelectChoice("yes", label)],
+            validators=[first, AllowedCodes({"yes"})],
+            validate_choice=False,
+        )
     if item.is_choice:
         choices = [SelectChoice(option.code, option.display.get(lang)) for option in item.options]
         codes = {option.code for option in item.options}
@@ -211,7 +223,8 @@ def build_section_form(
     """
     attrs: dict[str, Any] = {}
     for item in items:
-        field = field_for(item, lang, today)
+        agreement = section.role == "consent" and item.type == "boolean"
+        field = field_for(item, lang, today, agreement)
         if field is not None:
             attrs[item.link_id] = field
         if item.type == "open-choice":

@@ -234,9 +234,7 @@ def render_step(
     answers = {**saved, **lenient_answers(section, form)}
     visible_items = enabled_items(section, answers)
     errors = errors or {}
-    steps = service.wizard_steps(q, answers)
-    ids = [s.link_id for s in steps]
-    number = ids.index(section.link_id) + 1 if section.link_id in ids else len(ids)
+    number, skipped = service.step_position(q, answers, section)
     return (
         render_template(
             "intake/step.html",
@@ -253,7 +251,8 @@ def render_step(
             ),
             errors=errors,
             step_number=number,
-            step_count=len(steps) + 1,  # the review page is the last step
+            step_count=service.step_count(q),  # the review page is the last step
+            skipped=skipped,
             notice=notice,
             return_to_review=returning_to_review(),
             lang=current_language(),

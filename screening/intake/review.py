@@ -117,7 +117,8 @@ def render_review(
         questions=question_views(consent, form, items, errors, lang, q),
         errors=errors,
         notice=notice,
-        step_count=len(service.wizard_steps(q, draft.answers)) + 1,
+        step_count=service.step_count(q),
+        skipped=service.skipped_steps(q, draft.answers),
         language_form={
             "id": REVIEW_FORM_ID,
             "action": url_for("intake.change_language_on_review"),

@@ -80,6 +80,35 @@ def referral_code(q: Questionnaire, answers: Mapping[str, Any]) -> str | None:
     return value if item.option(value) is not None else "other"
 
 
+def step_count(q: Questionnaire) -> int:
+    """Return how many steps the screening has, counting every section that may apply and the
+    review page: fixed from the start, so "Step 3 of 12" never changes its total."""
+    return sum(1 for s in q.sections if s.role != CONSENT) + 1
+
+
+def step_position(
+    q: Questionnaire, answers: dict[str, Any], section: Section
+) -> tuple[int, list[Section]]:
+    """Return a step's number among all steps, and the steps just before it that were skipped
+    because they do not apply to these answers (shown as skipped, still counted)."""
+    steps = [s for s in q.sections if s.role != CONSENT]
+    applying = {s.link_id for s in wizard_steps(q, answers)}
+    ids = [s.link_id for s in steps]
+    number = ids.index(section.link_id) + 1 if section.link_id in ids else len(steps)
+    skipped: list[Section] = []
+    for earlier in reversed(steps[: number - 1]):
+        if earlier.link_id in applying:
+            break
+        skipped.insert(0, earlier)
+    return number, skipped
+
+
+def skipped_steps(q: Questionnaire, answers: dict[str, Any]) -> list[Section]:
+    """Return the steps that do not apply to these answers (counted, shown as skipped)."""
+    applying = wizard_steps(q, answers)
+    return [s for s in q.sections if s.role != CONSENT and s not in applying]
+
+
 def consent_section(q: Questionnaire) -> Section:
     """Return the consent section shown on the review page (KeyError if the definition has none)."""
     section = q.role_section(CONSENT)
@@ -395,6 +424,9 @@ def submitted_fields(
         "gad7_total": result.scores["gad7"].total if "gad7" in result.scores else None,
         "rules_version": rules.version,
         "referral_source": referral_code(q, answers),
+        # The definition the answers were pruned and triaged under: a draft started before a
+        # new version was deployed is answered (and shown) under the new one.
+        "definition_version": q.version,
     }
 
 

@@ -7,6 +7,7 @@ options; answering is a few seconds per tap and longer per typed field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -54,14 +55,15 @@ def walk(q: Questionnaire, answers: Mapping[str, Any], lang: str = "en") -> Walk
     return Walk(choices + typed, words, round(seconds / 60, 1))
 
 
-# Shown rounded to 5 minutes: reading speed alone varies by a third between adults, so a
-# figure to the minute would claim a precision the estimate does not have.
+# Shown rounded up to 5 minutes: reading speed alone varies by a third between adults, so a
+# figure to the minute would claim a precision the estimate does not have; up, because a
+# promise of time should not be short.
 SHOWN_STEP_MINUTES = 5
 
 
 def shown_minutes(q: Questionnaire, lang: str = "en") -> int:
     """Return the figure the site promises: the path everyone is asked (no answer opening a
-    follow-up), rounded to 5 minutes. A calm adult's few follow-ups (pregnancy, two AUDIT-C
+    follow-up), rounded up to 5 minutes. A calm adult's few follow-ups (pregnancy, two AUDIT-C
     questions) stay within the rounding; tests/questionnaire/test_estimate.py checks it."""
     minutes = walk(q, {}, lang).minutes
-    return max(SHOWN_STEP_MINUTES, round(minutes / SHOWN_STEP_MINUTES) * SHOWN_STEP_MINUTES)
+    return max(SHOWN_STEP_MINUTES, math.ceil(minutes / SHOWN_STEP_MINUTES) * SHOWN_STEP_MINUTES)

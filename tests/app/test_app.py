@@ -91,13 +91,14 @@ def test_expired_csrf_token_rerenders_step_with_what_was_typed(tmp_path, databas
     client = app.test_client()
     token = csrf_token_from(client.get("/screening/").data.decode())
     client.post("/screening/start", data={"csrf_token": token})
-    data = section_formdata(app, "about-you", clean_answers(full_name="Rosa Typed-Name"))
+    typed = clean_answers(reasons=["depression", "Rosa-typed-reason"])
+    data = section_formdata(app, "concerns", typed)
     data["csrf_token"] = "expired-or-forged"
-    page = client.post("/screening/step/about-you", data=data)
+    page = client.post("/screening/step/concerns", data=data)
     assert page.status_code == 200
     html = page.data.decode()
     assert "press Next again" in html
-    assert 'value="Rosa Typed-Name"' in html
+    assert 'value="Rosa-typed-reason"' in html
     fresh = csrf_token_from(html)
     data["csrf_token"] = fresh
     assert client.post("/screening/step/about-you", data=data).status_code == 302
@@ -145,7 +146,7 @@ def test_cli_triage_of_an_empty_response_says_incomplete(runner, tmp_path):
     output = json.loads(result.output)
     assert output["category"] == "incomplete"
     missing = {e["linkId"] for e in output["flags"][0]["evidence"]}
-    assert {"phq9-9", "suicidal-behavior", "date-of-birth", "diagnoses"} <= missing
+    assert {"phq9-9", "suicidal-behavior", "date-of-birth", "diagnoses-any"} <= missing
 
 
 def test_cli_triage_scores_loinc_coded_response(runner):

@@ -22,9 +22,9 @@ def test_resume_link_ignores_a_forged_host(tmp_path, database_url):
     # Every request with a forged Host (and X-Forwarded-Host), so the cookie jar follows it.
     forged = {"base_url": FORGED_HOST, "headers": FORGED_FORWARDED_HOST}
     client.post("/screening/start", **forged)
-    data = section_formdata(app, "about-you", clean_answers())
+    data = section_formdata(app, "concerns", clean_answers())
     data["action"] = "save"
-    saving = client.post("/screening/step/about-you", data=data, **forged)
+    saving = client.post("/screening/step/concerns", data=data, **forged)
     assert saving.status_code == 302
     link = resume_link_in(client.get("/screening/saved", **forged).data.decode())
     assert link.startswith("https://screening.example.org/screening/resume/")

@@ -50,7 +50,7 @@ def test_wizard_step_validates_saves_and_redirects(client: FlaskClient) -> None:
     start = token(client.get("/").get_data(as_text=True))
     assert client.post("/start").status_code == 400  # CSRF on
     response = client.post("/start", data={"csrf_token": start})
-    assert response.headers["Location"] == "/step/about-you"
+    assert response.headers["Location"] == "/step/concerns"  # the definition's first step
 
     page = client.get("/step/about-you").get_data(as_text=True)
     assert 'name="full-name"' in page and 'type="checkbox"' in page
@@ -60,7 +60,8 @@ def test_wizard_step_validates_saves_and_redirects(client: FlaskClient) -> None:
     assert missing.status_code == 200 and "This field is required." in missing.get_data(True)
 
     saved = client.post("/step/about-you", data={**ABOUT_YOU, "csrf_token": csrf})
-    assert saved.status_code == 302 and saved.headers["Location"] == "/step/concerns"
+    # Contact details are the last step before consent.
+    assert saved.status_code == 302 and saved.headers["Location"] == "/step/consent"
     with peer.database() as db:
         answers = db.scalars(select(peer.Draft.answers)).one()
     assert answers["date-of-birth"] == "1980-04-02"

@@ -1,6 +1,7 @@
-"""In Chromium, in Spanish and without JavaScript: a clinic whose definition asks for contact
-details last. A person at risk asks to be contacted before giving any; the contact-today page
-asks for a name and a phone number or an email address first, then files the urgent record.
+"""In Chromium, in Spanish and without JavaScript, on the shipped definition, which asks for
+contact details last. A person at risk asks to be contacted before giving any; the
+contact-today page asks for a name and a phone number or an email address first, then files
+the urgent record.
 """
 
 from __future__ import annotations
@@ -10,20 +11,13 @@ import pytest
 from tests.browser.journey import is_crisis_page, path_of, resume_at, send_step
 from tests.factories import load_submission
 from tests.intake.test_safety_pathway import draft_public_id
-from tests.questionnaire.factories import SEVERAL_DAYS, clean_answers, contact_last_definition
+from tests.questionnaire.factories import SEVERAL_DAYS, clean_answers
 
 pytestmark = pytest.mark.browser
 
 CONTACT_TODAY = 'form[action$="/screening/contact-today"]:not(:has([name="details"])) button'
 SEND_DETAILS = 'form:has([name="details"]) button[type="submit"]'
 LINKS = ('a[href="tel:988"]', 'a[href="sms:741741"]', 'a[href="tel:911"]')
-
-
-@pytest.fixture(scope="module")
-def live_app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Serve the shipped definition with name, email and phone asked last."""
-    definition = contact_last_definition(tmp_path_factory.mktemp("definition"))
-    return {"QUESTIONNAIRE_PATH": str(definition)}
 
 
 def test_contact_today_asks_for_a_phone_or_an_email_first(live_app, phone):

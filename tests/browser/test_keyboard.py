@@ -144,8 +144,9 @@ def test_keyboard_only_person_completes_the_whole_screening(live_app, phone):
         assert section_id_of(tab.url) != section_id, f"{section_id} did not move on"
     assert {"safety", "pcptsd5"} <= set(visited), visited
     assert path_of(tab.url) == "/screening/review"
-    choose_radio(tab, "consent-accuracy", "yes")
-    choose_radio(tab, "consent-privacy", "yes")
+    # Consent is a box to tick for each statement.
+    tick_checkbox(tab, "consent-accuracy", "yes")
+    tick_checkbox(tab, "consent-privacy", "yes")
     type_into(tab, '[name="signature"]', "Alex Rivera")
     press_button(tab, '#review-form button[type="submit"]')
     assert path_of(tab.url) == "/screening/done"

@@ -49,9 +49,20 @@ from tests.questionnaire.factories import (
     SEVERAL_DAYS,
     TODAY,
     clean_answers,
+    contact_first_definition,
 )
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Serve a definition that asks for contact details first, as a clinic may order it: the
+    clinic's queue then shows each screening by the name given. (The shipped order, contact
+    details last, asks for them on the contact-today page: test_contact_today_form.py.)"""
+    definition = contact_first_definition(tmp_path_factory.mktemp("definition"))
+    return {"QUESTIONNAIRE_PATH": str(definition)}
+
 
 LINKS = ('a[href="tel:988"]', 'a[href="sms:741741"]', 'a[href="tel:911"]')
 CONTACT_TODAY = 'form[action$="/screening/contact-today"] button[type="submit"]'

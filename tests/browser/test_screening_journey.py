@@ -47,7 +47,7 @@ def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_app, page)
     page.get_by_role("button", name="I understand – start the screening").click()
     panel = page.locator("#crisis-phq9-9")
     q = definition()
-    for section_id in ("about-you", "concerns", "treatment-history"):
+    for section_id in ("concerns", "treatment-history"):
         fill_step(page, enabled_items(q.section(section_id), answers), answers)
         page.get_by_role("button", name="Next").click()
     assert page.url.endswith("/screening/step/phq9")
@@ -61,12 +61,9 @@ def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_app, page)
 
 
 def test_follow_up_questions_come_and_go_without_a_round_trip(live_app, page):
-    answers = clean_answers()
     page.goto(live_app.url + "/screening/")
     page.get_by_role("button", name="I understand – start the screening").click()
-    q = definition()
-    fill_step(page, enabled_items(q.section("about-you"), answers), answers)
-    page.get_by_role("button", name="Next").click()
+    # What brings the person here is the first step (contact details come last).
     assert page.url.endswith("/screening/step/concerns")
     page.wait_for_load_state("load")
     requests: list[str] = []

@@ -27,7 +27,9 @@ def test_cli_prints_a_valid_spanish_questionnaire(app: Flask, runner: FlaskCliRu
     resource = json.loads(result.output)
     FhirQuestionnaire.model_validate(resource)
     assert resource["language"] == "es"
-    assert resource["title"] == "Cuestionario de evaluación inicial de Threshold"
+    assert resource["title"] == (
+        "Threshold Ketamine-Assisted Psychotherapy: cuestionario de evaluación inicial"
+    )
     shown = {item["linkId"]: item for item in walk(resource["item"])}
     with app.app_context():
         q = registry().current

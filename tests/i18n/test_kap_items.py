@@ -41,6 +41,8 @@ FOLLOW_UPS = {
     "unusual-experiences-when": "only-substance",
     "unusual-experiences-real": "knew-not-real",
     "medical-conditions": ["heart-attack"],
+    "seizures": "no",
+    "high-blood-pressure": "no",
     "heart-attack-or-stroke-when": "over-a-year",
     "lethal-means": ["medicines"],
     "visit-preference": "either",

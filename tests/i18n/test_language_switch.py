@@ -38,14 +38,12 @@ def switch(client: FlaskClient, path: str, lang: str, data: MultiDict) -> str:
 
 def test_switching_mid_screening_keeps_every_answer(app: Flask, client: FlaskClient) -> None:
     answers = walk_answers()
-    # Two steps answered in English.
+    # The first step answered in English.
     path = start(client)
     assert read_page(client.get(path).data).html_lang == "en"
-    for section_id in ("about-you", "concerns"):
-        response = client.post(path, data=section_formdata(app, section_id, answers))
-        path = location(response)
+    path = location(client.post(path, data=section_formdata(app, "concerns", answers)))
     assert path == "/screening/step/treatment-history"
-    # Half of the third step typed, then "Español": nothing typed is lost.
+    # Half of the second step typed, then "Español": nothing typed is lost.
     typed = section_formdata(app, "treatment-history", answers)
     for name in ("other-treatments", "prior-ketamine", "hospitalized"):
         typed.setlist(name, [])
@@ -53,23 +51,18 @@ def test_switching_mid_screening_keeps_every_answer(app: Flask, client: FlaskCli
     assert switch(client, path, "es", typed) == path
     page = read_page(client.get(path).data)
     assert page.html_lang == "es"
-    assert "¿Ha tenido terapia conversacional (psicoterapia) antes?" in page.text
+    assert "¿Ha usado ketamina antes?" in page.text
     assert page.checked("antidepressant-trials") == ["2"]
-    assert page.checked("psychotherapy-history") == ["somewhat-helpful"]
+    assert page.checked("suicidal-behavior") == ["never"]
     assert page.checked("prior-ketamine") == []
-    # The steps answered in English show the same answers, now in Spanish.
-    about = read_page(client.get("/screening/step/about-you").data)
-    assert "Su nombre completo" in about.text and "Your full name" not in about.text
-    assert about.value("full-name") == "Alex Rivera"
-    assert about.value("date-of-birth") == "1988-04-12"
-    assert about.checked("contact-method") == ["email"]
-    assert about.checked("voicemail-ok") == ["no"]
+    # The step answered in English shows the same answers, now in Spanish.
     concerns = read_page(client.get("/screening/step/concerns").data)
     assert "¿Con qué le gustaría recibir ayuda?" in concerns.text
     assert concerns.checked("reasons") == ["depression", "anxiety", "ptsd-trauma"]
     assert "To feel like myself again" in (concerns.value("goals") or "")
     # Finish in Spanish.
     answers["antidepressant-trials"] = "2"
+    answers["other-treatments"] = ["none"]  # asked after two antidepressant trials
     assert answer_remaining_steps(app, client, answers, path)[0] == "/screening/review"
     review = read_page(client.get("/screening/review").data)
     assert review.html_lang == "es" and "Revise sus respuestas y envíe" in review.text
@@ -97,7 +90,7 @@ def test_enter_in_a_field_still_means_next(client: FlaskClient) -> None:
     assert "hidden" in owned[0]
     switch_button = next(b for b in owned if b.get("name") == "lang")
     assert switch_button.get("value") == "es"
-    assert switch_button.get("formaction") == "/screening/step/about-you/language"
+    assert switch_button.get("formaction") == "/screening/step/concerns/language"
     assert html.index('form="step-form"') < html.index('id="step-form"')
 
 
@@ -157,15 +150,15 @@ def test_switch_works_with_csrf_protection_on(tmp_path: Path, database_url: str)
     intro = client.get("/screening/")
     path = location(client.post("/screening/start", data={"csrf_token": csrf_token(intro.data)}))
     token = csrf_token(client.get(path).data)
-    typed = MultiDict({"csrf_token": token, "full-name": "Ana López", "lang": "es"})
+    typed = MultiDict({"csrf_token": token, "concern-duration": "1-2-years", "lang": "es"})
     assert location(client.post(f"{path}/language", data=typed)) == path
     page = read_page(client.get(path).data)
-    assert page.html_lang == "es" and page.value("full-name") == "Ana López"
+    assert page.html_lang == "es" and page.checked("concern-duration") == ["1-2-years"]
     # Without a valid token nothing is saved, but what was typed is shown again.
-    stale = client.post(f"{path}/language", data={"full-name": "Ana María", "lang": "en"})
+    stale = client.post(f"{path}/language", data={"concern-duration": "2-5-years", "lang": "en"})
     assert stale.status_code == 200
-    assert read_page(stale.data).value("full-name") == "Ana María"
-    assert read_page(client.get(path).data).value("full-name") == "Ana López"
+    assert read_page(stale.data).checked("concern-duration") == ["2-5-years"]
+    assert read_page(client.get(path).data).checked("concern-duration") == ["1-2-years"]
 
 
 def test_browser_language_is_used_until_a_choice_is_made(client: FlaskClient) -> None:
@@ -180,12 +173,12 @@ def test_browser_language_is_used_until_a_choice_is_made(client: FlaskClient) ->
 
 
 def test_resume_link_reopens_in_the_language_the_screening_started_in(app):
-    from tests.intake.wizard_driver import resume_from, resume_link_in, section_formdata, start
+    from tests.intake.wizard_driver import resume_from, resume_link_in, section_formdata, start_at
     from tests.questionnaire.factories import clean_answers
 
     person = app.test_client()
     person.get("/?lang=es")
-    start(person)
+    start_at(app, person, clean_answers())
     data = section_formdata(app, "about-you", clean_answers())
     data["action"] = "save"
     person.post("/screening/step/about-you", data=data)

@@ -19,7 +19,7 @@ from tests.i18n.conftest import (
     walk_answers,
 )
 from tests.i18n.test_definition import OFFICIAL_WORDING_PENDING
-from tests.intake.wizard_driver import consent_formdata, location, section_formdata
+from tests.intake.wizard_driver import consent_formdata, location, section_formdata, start_at
 
 # Interface phrases that must never reach a Spanish page (matched as whole words).
 KNOWN_ENGLISH_UI = (
@@ -141,7 +141,7 @@ def test_every_wizard_page_renders_in_spanish(app: Flask, spanish_client: FlaskC
 
 
 def test_step_with_errors_renders_in_spanish(app: Flask, spanish_client: FlaskClient) -> None:
-    path = location(spanish_client.post("/screening/start"))
+    path = start_at(app, spanish_client, walk_answers())  # contact details come last
     data = section_formdata(app, "about-you", walk_answers(email="no-es-correo", phone="12"))
     page = assert_spanish(app, spanish_client.post(path, data=data).data, "errors")
     assert "Hay 2 problemas que corregir" in page.text

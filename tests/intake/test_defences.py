@@ -9,6 +9,7 @@ from tests.intake.wizard_driver import (
     location,
     section_formdata,
     start,
+    start_at,
 )
 from tests.questionnaire.factories import clean_answers
 
@@ -43,8 +44,7 @@ def test_starting_screenings_is_rate_limited_per_address(tmp_path, database_url)
 
 def test_none_cannot_be_ticked_with_other_answers(app, client):
     start(client)
-    answers = clean_answers()
-    client.post("/screening/step/about-you", data=section_formdata(app, "about-you", answers))
+    answers = clean_answers(antidepressant_trials="3-plus")  # TMS, ECT... are asked after 2+
     client.post("/screening/step/concerns", data=section_formdata(app, "concerns", answers))
     data = section_formdata(app, "treatment-history", answers)
     data.setlist("other-treatments", ["none", "tms"])
@@ -56,14 +56,14 @@ def test_none_cannot_be_ticked_with_other_answers(app, client):
 def test_oversized_request_gets_a_clear_413(app, client):
     start(client)
     page = client.post(
-        "/screening/step/about-you", data={"full-name": "x" * (300 * 1024), "action": "next"}
+        "/screening/step/concerns", data={"goals": "x" * (300 * 1024), "action": "next"}
     )
     assert page.status_code == 413
     assert b"more than we can accept" in page.data
 
 
 def test_overlong_answer_is_a_field_error_not_a_crash(app, client):
-    start(client)
+    start_at(app, client, clean_answers())
     data = section_formdata(app, "about-you", clean_answers(full_name="y" * 5000))
     page = client.post("/screening/step/about-you", data=data)
     assert page.status_code == 200

@@ -31,8 +31,8 @@ def draft_reads(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
 def test_a_step_saved_with_next_reads_the_draft_once(app, client):
     path = start(client)
     with draft_reads(app) as reads:
-        response = client.post(path, data=section_formdata(app, "about-you", clean_answers()))
-    assert response.status_code == 302 and location(response) == "/screening/step/concerns"
+        response = client.post(path, data=section_formdata(app, "concerns", clean_answers()))
+    assert response.status_code == 302 and location(response) == "/screening/step/treatment-history"
     assert len(reads) == 1
     # FOR UPDATE exists on PostgreSQL only; SQLite's BEGIN IMMEDIATE serialises the write.
     if app.extensions["db_engine"].dialect.name == "postgresql":
@@ -40,8 +40,8 @@ def test_a_step_saved_with_next_reads_the_draft_once(app, client):
 
 
 def test_a_step_left_with_back_reads_the_draft_once(app, client):
-    client.post(start(client), data=section_formdata(app, "about-you", clean_answers()))
+    client.post(start(client), data=section_formdata(app, "concerns", clean_answers()))
     with draft_reads(app) as reads:
-        response = client.post("/screening/step/concerns", data={"action": "back"})
-    assert response.status_code == 302 and location(response) == "/screening/step/about-you"
+        response = client.post("/screening/step/treatment-history", data={"action": "back"})
+    assert response.status_code == 302 and location(response) == "/screening/step/concerns"
     assert len(reads) == 1

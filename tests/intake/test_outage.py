@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_app, one_connection_app
-from tests.intake.wizard_driver import location, section_formdata, start
+from tests.intake.wizard_driver import location, section_formdata, start_at
 from tests.questionnaire.factories import clean_answers
 from tests.scale.live import require_service
 
@@ -23,8 +23,8 @@ def test_locked_database_shows_503_with_answers_and_recovers(tmp_path, database_
         pytest.skip("PostgreSQL outages are exercised by stopping the server in tests/scale")
     app = make_app(tmp_path, database_url, SQLITE_BUSY_TIMEOUT_MS=200)
     client = app.test_client()
-    start(client)
     answers = clean_answers(full_name="Dana Outage")
+    start_at(app, client, answers)  # contact details come last
     # Another process holds the write lock for longer than the app will wait: a real outage.
     blocker = sqlite3.connect(Path(database_url.removeprefix("sqlite:///")), isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
@@ -42,7 +42,7 @@ def test_locked_database_shows_503_with_answers_and_recovers(tmp_path, database_
     again = client.post(
         "/screening/step/about-you", data=section_formdata(app, "about-you", answers)
     )
-    assert location(again) == "/screening/step/concerns"
+    assert location(again) == "/screening/review"
 
 
 def test_every_connection_busy_is_a_503_with_answers_not_a_500(tmp_path, database_url):
@@ -51,8 +51,8 @@ def test_every_connection_busy_is_a_503_with_answers_not_a_500(tmp_path, databas
     app = one_connection_app(tmp_path, database_url)
     engine = app.extensions["db_engine"]
     client = app.test_client()
-    start(client)
     answers = clean_answers(full_name="Dana Busy")
+    start_at(app, client, answers)  # contact details come last
     body = section_formdata(app, "about-you", answers)
     held = engine.connect()  # the pool's only connection, busy elsewhere
     try:
@@ -64,9 +64,7 @@ def test_every_connection_busy_is_a_503_with_answers_not_a_500(tmp_path, databas
     html = page.data.decode()
     assert 'value="Dana Busy"' in html and "Reference:" in html
     assert elsewhere.status_code == 503
-    assert location(client.post("/screening/step/about-you", data=body)) == (
-        "/screening/step/concerns"
-    )
+    assert location(client.post("/screening/step/about-you", data=body)) == ("/screening/review")
 
 
 @contextmanager
@@ -97,8 +95,8 @@ def test_unwritable_sqlite_file_shows_503_with_answers_and_recovers(disk_folder,
     database_url = f"sqlite:///{disk_folder / 'test.sqlite3'}"
     app = make_app(disk_folder, database_url)
     client = app.test_client()
-    start(client)
     answers = clean_answers(full_name="Dana Readonly")
+    start_at(app, client, answers)  # contact details come last
     body = section_formdata(app, "about-you", answers)
     database = Path(database_url.removeprefix("sqlite:///"))
     # The shared-memory index stays writable: SQLite maps it, and taking it away is a crash,
@@ -110,7 +108,5 @@ def test_unwritable_sqlite_file_shows_503_with_answers_and_recovers(disk_folder,
     html = page.data.decode()
     assert 'value="Dana Readonly"' in html and "Reference:" in html
     assert health.status_code == 503 and health.get_json()["database"] == "read-only"
-    assert location(client.post("/screening/step/about-you", data=body)) == (
-        "/screening/step/concerns"
-    )
+    assert location(client.post("/screening/step/about-you", data=body)) == ("/screening/review")
     assert client.get("/healthz").status_code == 200

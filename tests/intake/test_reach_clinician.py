@@ -38,9 +38,21 @@ from tests.intake.wizard_driver import (
 from tests.portal.test_counts import assert_ledger_matches
 from tests.portal.test_notify import body_of, outbox, read_message
 from tests.portal_helpers import clinician_client
-from tests.questionnaire.factories import clean_answers, contact_last_definition
+from tests.questionnaire.factories import clean_answers, contact_first_definition
 
 ASKED = "/screening/contact-today"
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Flask:
+    """An app whose definition asks for contact details first, as a clinic may order it: the
+    clinic can then be asked to call without a form (the shipped order is tested below)."""
+    folder = tmp_path / "definition"
+    folder.mkdir()
+    definition = contact_first_definition(folder)
+    return make_app(tmp_path, database_url, QUESTIONNAIRE_PATH=str(definition))
+
+
 CONFIRMATION = {
     "en": "We have asked the clinic to contact you today",
     "es": "Le hemos pedido a la clínica que se comunique con usted hoy",
@@ -188,16 +200,13 @@ def test_the_intro_and_privacy_notice_say_what_happens_to_an_idle_risk_draft(app
 
 
 def asking_contact_last(tmp_path: Path, database_url: str, **settings: object) -> Flask:
-    """An app whose definition asks for name, email and phone last."""
-    folder = tmp_path / "definition"
-    folder.mkdir()
-    definition = contact_last_definition(folder)
-    return make_app(tmp_path, database_url, QUESTIONNAIRE_PATH=str(definition), **settings)
+    """An app on the shipped definition, which asks for name, email and phone last."""
+    return make_app(tmp_path, database_url, **settings)
 
 
 @pytest.fixture
 def contact_last_app(tmp_path: Path, database_url: str) -> Flask:
-    """An app whose definition asks for name, email and phone last."""
+    """An app whose definition asks for name, email and phone last (the shipped one)."""
     return asking_contact_last(tmp_path, database_url)
 
 

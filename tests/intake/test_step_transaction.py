@@ -17,7 +17,7 @@ from tests.intake.wizard_driver import section_formdata, start
 from tests.questionnaire.factories import clean_answers
 
 RISK = clean_answers(**{"phq9-9": "LA6569-3"})
-BEFORE_PHQ9 = ("about-you", "concerns", "treatment-history")
+BEFORE_PHQ9 = ("concerns", "treatment-history")
 
 
 @contextmanager
@@ -84,8 +84,8 @@ def test_a_next_with_a_risk_answer_is_one_commit_with_answers_and_crisis_flag(ap
 def test_a_next_without_risk_is_one_commit(app, client):
     start(client)
     with commits(app) as counted:
-        data = section_formdata(app, "about-you", clean_answers())
-        assert client.post("/screening/step/about-you", data=data).status_code == 302
+        data = section_formdata(app, "concerns", clean_answers())
+        assert client.post("/screening/step/concerns", data=data).status_code == 302
     assert len(counted) == 1
 
 

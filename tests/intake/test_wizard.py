@@ -17,6 +17,7 @@ from tests.intake.wizard_driver import (
     resume_link_in,
     section_formdata,
     start,
+    start_at,
 )
 from tests.questionnaire.factories import clean_answers
 
@@ -41,9 +42,19 @@ def test_intro_explains_screening_is_not_monitored(client):
 
 
 def test_start_goes_to_first_step(client):
-    assert start(client) == "/screening/step/about-you"
-    page = client.get("/screening/step/about-you")
+    # What the person came for comes first; contact details come last (issue 14).
+    assert start(client) == "/screening/step/concerns"
+    page = client.get("/screening/step/concerns")
     assert b"Step 1 of" in page.data
+    assert b"What would you like help with?" in page.data
+
+
+def test_enter_on_the_first_page_asks_only_a_few_questions(client):
+    # Pressing Enter on an empty first page: a handful of problems, none about contact details.
+    page = client.post(start(client), data={"action": "next"})
+    html = page.data.decode()
+    assert "There are 4 problems to fix" in html
+    assert 'id="email-error"' not in html
 
 
 def test_complete_screening_creates_one_triaged_submission(app, client):
@@ -73,7 +84,7 @@ def test_confirmation_never_states_a_verdict(app, client):
 
 
 def test_validation_error_shows_message_and_keeps_everything_typed(app, client):
-    start(client)
+    start_at(app, client, clean_answers())
     data = section_formdata(app, "about-you", clean_answers(email="not-an-email"))
     page = client.post("/screening/step/about-you", data=data)
     assert page.status_code == 200
@@ -89,7 +100,7 @@ def test_validation_error_shows_message_and_keeps_everything_typed(app, client):
 
 
 def test_under_18_is_refused_with_a_kind_message(app, client):
-    start(client)
+    start_at(app, client, clean_answers())
     data = section_formdata(app, "about-you", clean_answers(date_of_birth="2015-01-01"))
     page = client.post("/screening/step/about-you", data=data)
     assert page.status_code == 200
@@ -101,31 +112,30 @@ def test_skipping_ahead_by_url_is_refused(client):
     start(client)
     response = client.get("/screening/step/phq9")
     assert response.status_code == 302
-    assert location(response) == "/screening/step/about-you"
+    assert location(response) == "/screening/step/concerns"
     replay = client.post("/screening/step/medications", data={"action": "next"})
-    assert location(replay) == "/screening/step/about-you"
+    assert location(replay) == "/screening/step/concerns"
 
 
 def test_review_is_unreachable_before_every_step(client):
     start(client)
-    assert location(client.get("/screening/review")) == "/screening/step/about-you"
+    assert location(client.get("/screening/review")) == "/screening/step/concerns"
 
 
 def test_back_keeps_answers(app, client):
     answers = clean_answers()
     start(client)
-    client.post("/screening/step/about-you", data=section_formdata(app, "about-you", answers))
-    back = client.post("/screening/step/concerns", data={"action": "back"})
-    assert location(back) == "/screening/step/about-you"
-    page = client.get("/screening/step/about-you").data.decode()
-    assert 'value="alex.rivera@example.com"' in page
+    client.post("/screening/step/concerns", data=section_formdata(app, "concerns", answers))
+    back = client.post("/screening/step/treatment-history", data={"action": "back"})
+    assert location(back) == "/screening/step/concerns"
+    page = client.get("/screening/step/concerns").data.decode()
+    assert answers["goals"] in page
 
 
 def test_follow_up_question_appears_without_javascript(app, client):
     answers = clean_answers(has_therapist=False)
     answers.pop("open-to-therapist", None)
     start(client)
-    client.post("/screening/step/about-you", data=section_formdata(app, "about-you", answers))
     page = client.post("/screening/step/concerns", data=section_formdata(app, "concerns", answers))
     assert page.status_code == 200
     html = page.data.decode()
@@ -137,9 +147,6 @@ def test_follow_up_question_appears_without_javascript(app, client):
 
 def test_hidden_follow_up_is_marked_for_javascript(app, client):
     start(client)
-    client.post(
-        "/screening/step/about-you", data=section_formdata(app, "about-you", clean_answers())
-    )
     html = client.get("/screening/step/concerns").data.decode()
     opening = html.split('id="q-open-to-therapist"')[1].split(">")[0]
     assert "data-enable-when" in opening
@@ -149,7 +156,7 @@ def test_hidden_follow_up_is_marked_for_javascript(app, client):
 def test_crisis_resources_come_first_after_a_risk_answer(app, client):
     answers = clean_answers(**{"phq9-9": "LA6569-3"})
     path = start(client)
-    for section in ("about-you", "concerns", "treatment-history"):
+    for section in ("concerns", "treatment-history"):
         client.post(f"/screening/step/{section}", data=section_formdata(app, section, answers))
     response = client.post("/screening/step/phq9", data=section_formdata(app, "phq9", answers))
     next_path = location(response)
@@ -167,7 +174,7 @@ def test_crisis_resources_come_first_after_a_risk_answer(app, client):
 def test_risk_answers_are_marked_for_the_inline_crisis_panel(app, client):
     answers = clean_answers()
     start(client)
-    for section in ("about-you", "concerns", "treatment-history"):
+    for section in ("concerns", "treatment-history"):
         client.post(f"/screening/step/{section}", data=section_formdata(app, section, answers))
     html = client.get("/screening/step/phq9").data.decode()
     assert 'id="crisis-phq9-9"' in html
@@ -191,7 +198,7 @@ def test_urgent_submission_gets_the_safety_follow_ups(app, client):
 
 def test_save_and_resume_on_another_device(app, client):
     answers = clean_answers()
-    start(client)
+    start_at(app, client, answers)
     data = section_formdata(app, "about-you", answers)
     data["action"] = "save"
     response = client.post("/screening/step/about-you", data=data)
@@ -202,14 +209,14 @@ def test_save_and_resume_on_another_device(app, client):
     # The first device was used a moment ago, so the second asks before taking it over.
     assert b"open on another device" in open_resume_link(other_device, link).data
     resumed = other_device.post("/screening/resume")
-    assert location(resumed) == "/screening/step/concerns"
+    assert location(resumed) == "/screening/review"
     assert b"alex.rivera@example.com" in other_device.get("/screening/step/about-you").data
     # The link is shown once.
     assert location(client.get("/screening/saved")) == "/screening/"
 
 
 def test_resume_link_expires(app, client):
-    start(client)
+    start_at(app, client, clean_answers())
     data = section_formdata(app, "about-you", clean_answers())
     data["action"] = "save"
     client.post("/screening/step/about-you", data=data)
@@ -228,12 +235,12 @@ def test_resume_link_expires(app, client):
 
 def test_resume_link_is_dead_after_submit(app, client):
     answers = clean_answers()
-    start(client)
+    start_at(app, client, answers)
     data = section_formdata(app, "about-you", answers)
     data["action"] = "save"
     client.post("/screening/step/about-you", data=data)
     link = resume_link_in(client.get("/screening/saved").data.decode())
-    path = answer_steps(app, client, answers, "/screening/step/concerns")
+    path = answer_steps(app, client, answers, "/screening/step/about-you")
     client.post(path, data=consent_formdata(app))
     assert location(app.test_client().get(link)) == "/screening/"
 
@@ -257,6 +264,16 @@ def test_consent_is_required_and_keeps_the_signature(app, client):
     assert b"problems to fix" in page.data
     assert b'value="Alex Rivera"' in page.data
     assert stored_submissions(app)[0].state == SubmissionState.DRAFT
+    # Consent is given by ticking boxes ("I agree..."), each unticked one says so beside it.
+    html = page.data.decode()
+    for link_id in ("consent-accuracy", "consent-privacy"):
+        assert f'<input type="checkbox" id="{link_id}" name="{link_id}" value="yes"' in html
+        beside = html.split(f'id="{link_id}-error"', 1)[1].split("</p>", 1)[0]
+        assert "Tick the box to agree" in beside
+    assert 'name="consent-privacy" value="no"' not in html
+    # The privacy notice is linked from the consent text itself.
+    label = html.split('<label for="consent-privacy"', 1)[1].split("</label>", 1)[0]
+    assert '<a href="/privacy" target="_blank" rel="noopener">privacy notice' in label
 
 
 def test_raw_database_holds_no_answer_text(app, client, database_url):
@@ -269,7 +286,7 @@ def test_raw_database_holds_no_answer_text(app, client, database_url):
         path.read_bytes() for path in db_file.parent.glob(db_file.name + "*") if path.is_file()
     )
     assert raw, "database file is empty"
-    for secret in (DISTINCTIVE, "alex.rivera@example.com", "Alex Rivera", "95020"):
+    for secret in (DISTINCTIVE, "alex.rivera@example.com", "Alex Rivera"):
         assert secret.encode() not in raw
 
 
@@ -285,3 +302,41 @@ def test_unknown_step_is_404_page_in_site_layout(client):
     assert page.status_code == 404
     assert b"In crisis? Call or text 988" in page.data
     assert b"Reference:" in page.data
+
+
+def test_step_count_is_fixed_and_skipped_steps_are_said(app, client):
+    # Every section that may apply counts from the start (12 steps and the review page), so the
+    # total never grows as answers reveal a section; one that does not apply is marked skipped.
+    answers = clean_answers()
+    path = start(client)
+    seen = []
+    while path.startswith("/screening/step/"):
+        html = client.get(path).data.decode()
+        seen.append(html.split('<p class="progress"', 1)[1].split("</p>", 1)[0].split(">")[-1])
+        section = path.removeprefix("/screening/step/")
+        if section == "pcptsd5":
+            assert "Skipped: Checking in with you" in html
+        else:
+            assert "Skipped:" not in html
+        path = location(client.post(path, data=section_formdata(app, section, answers)))
+    assert seen == [f"Step {n} of 13" for n in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12)]
+    review = client.get("/screening/review").data.decode()
+    assert "Step 13 of 13" in review and "Skipped: Checking in with you" in review
+
+
+def test_a_draft_started_under_an_older_definition_is_recorded_under_the_one_it_finished(
+    app, client
+):
+    # The wizard always asks the current definition; the record must say so, or the portal
+    # would show the answers with the old questions (2026.11.4 moved and gated many).
+    path = start(client)
+    with app.app_context():
+        db = new_session(write=True)
+        db.scalars(select(Submission)).one().definition_version = "2026.11.3"
+        db.commit()
+        db.close()
+    path = answer_steps(app, client, clean_answers(), path)
+    client.post(path, data=consent_formdata(app))
+    [submitted] = stored_submissions(app)
+    assert submitted.state == SubmissionState.SUBMITTED
+    assert submitted.definition_version == "2026.11.4"

@@ -40,10 +40,13 @@ def start(client: FlaskClient) -> str:
     return location(response)
 
 
-def answer_steps(app: Flask, client: FlaskClient, answers: dict[str, Any], path: str) -> str:
-    """Answer step after step until the wizard leaves the steps; return where it went."""
+def answer_steps(
+    app: Flask, client: FlaskClient, answers: dict[str, Any], path: str, until: str | None = None
+) -> str:
+    """Answer step after step until the wizard leaves the steps (or reaches the step `until`);
+    return where it went."""
     for _ in range(40):
-        if not path.startswith(STEP_PREFIX):
+        if not path.startswith(STEP_PREFIX) or path == f"{STEP_PREFIX}{until}":
             return path
         section_id = path.removeprefix(STEP_PREFIX)
         page = client.get(path)
@@ -56,6 +59,16 @@ def answer_steps(app: Flask, client: FlaskClient, answers: dict[str, Any], path:
         assert response.status_code == 302, (path, response.data[:3000])
         path = location(response)
     raise AssertionError("wizard did not finish")
+
+
+def start_at(
+    app: Flask, client: FlaskClient, answers: dict[str, Any], section_id: str = "about-you"
+) -> str:
+    """Start a screening and answer every step before `section_id` (contact details come last,
+    so tests of typing them start there); return that step's path."""
+    path = answer_steps(app, client, answers, start(client), until=section_id)
+    assert path == f"{STEP_PREFIX}{section_id}", path
+    return path
 
 
 def consent_formdata(app: Flask, name: str = "Alex Rivera") -> MultiDict:

@@ -66,13 +66,15 @@ def test_page_warns_not_to_leave_a_voicemail_unless_the_person_said_it_is_safe(
 
 
 def test_contact_block_shows_how_to_reach_the_person(app: Flask) -> None:
-    shown = page(clinician_client(app), make_submission(app))
+    # Times to call are asked of those who prefer a call or a text.
+    public_id = make_submission(app, contact_method="text", contact_times=["evening"])
+    shown = page(clinician_client(app), public_id)
     for expected in (
         "Alex Rivera",
         "alex.rivera@example.com",
         "+1 408 555 0142",
         "Preferred name",
-        "Email",  # preferred method
+        "Text message",  # preferred method
         "Evening",
         "they/them",
     ):
@@ -329,7 +331,7 @@ def test_fhir_download_is_a_valid_completed_questionnaire_response(app: Flask) -
     assert resource.authored is not None
     assert data["authored"].startswith(stored.submitted_at.strftime("%Y-%m-%dT%H:%M:%S"))
     assert data["identifier"]["value"] == public_id
-    assert data["questionnaire"].endswith("|2026.11.3")
+    assert data["questionnaire"].endswith("|2026.11.4")
     assert data["extension"] == [
         {
             "url": "http://localhost/fhir/StructureDefinition/triage-category",

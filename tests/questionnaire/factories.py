@@ -44,9 +44,7 @@ def _base() -> dict[str, Any]:
         "email": "alex.rivera@example.com",
         "phone": "+1 408 555 0142",
         "contact-method": "email",
-        "contact-times": ["evening"],
         "voicemail-ok": False,
-        "postal-code": "95020",
         "state": "california",
         "pronouns": "they/them",
         # concerns
@@ -57,8 +55,6 @@ def _base() -> dict[str, Any]:
         "psychotherapy-openness": "open",
         # treatment-history
         "antidepressant-trials": "1",
-        "psychotherapy-history": "somewhat-helpful",
-        "other-treatments": ["none"],
         "prior-ketamine": "none",
         "hospitalized": False,
         "suicidal-behavior": "never",
@@ -72,29 +68,26 @@ def _base() -> dict[str, Any]:
         "pcptsd5-event": "no",
         # medical
         "sex-at-birth": "female",
-        "diagnoses": ["none"],
+        "diagnoses-any": "no",
         "psychotic-symptoms": False,
         "dissociation-experience": "never",
         "mania-past-year": False,
         "family-psychosis": "no",
-        "medical-conditions": ["none"],
-        "seizures": "no",
-        "high-blood-pressure": "no",
+        "heart-brain-any": "no",
         "bp-systolic": 118,
         "bp-diastolic": 76,
         # 5 ft 7 in, 150 lb: BMI 23
         "weight": 150,
         "height-feet": 5,
         "height-inches": 7,
-        "has-allergies": False,
-        "ketamine-reaction": "no",
+        "other-conditions-any": "no",
+        "has-allergies": "no",
         "pregnancy": "no",
-        "bladder-symptoms": False,
         # substance-use: AUDIT-C 1 (monthly or less, 1-2 drinks, never 6+)
         "auditc-1": "LA18926-8",
         "auditc-2": "LA15694-5",
         "auditc-3": "LA6270-8",
-        "substances-past-year": ["none"],
+        "substances-any": "no",
         "substance-concern": "no",
         # medications
         "current-medications": "Sertraline 100 mg each morning",
@@ -106,9 +99,7 @@ def _base() -> dict[str, Any]:
         "support-person": "yes",
         "visit-preference": "in-person",
         "payment": "self-pay",
-        "availability": ["weekday-mornings", "weekends"],
         "session-time": True,
-        "referral-source": "therapist",
         # consent
         "consent-accuracy": True,
         "consent-privacy": True,
@@ -116,11 +107,31 @@ def _base() -> dict[str, Any]:
     }
 
 
+# Questions behind a gate (intake.yaml), and the gate that opens them. The base answers every
+# gate "no"; overriding a question behind one opens its gate ("yes") unless the override sets
+# the gate itself, so `clean_answers(medical_conditions=["stroke"])` stays the person it says.
+GATED = {
+    "diagnoses": "diagnoses-any",
+    "substances-past-year": "substances-any",
+    "medical-conditions": "heart-brain-any",
+    "seizures": "heart-brain-any",
+    "high-blood-pressure": "heart-brain-any",
+    "other-conditions": "other-conditions-any",
+    "allergy-details": "has-allergies",
+    "ketamine-reaction": "has-allergies",
+    "anesthesia-reaction": "has-allergies",
+}
+
+
 def clean_answers(**overrides: Any) -> dict[str, Any]:
     """Return a complete, eligible answer set with `overrides` applied (None removes)."""
     answers = _base()
-    for key, value in overrides.items():
-        link_id = key.replace("_", "-")
+    given = {key.replace("_", "-"): value for key, value in overrides.items()}
+    for link_id, value in given.items():
+        gate = GATED.get(link_id)
+        if value is not None and gate is not None and gate not in given:
+            answers[gate] = "yes"
+    for link_id, value in given.items():
         if value is None:
             answers.pop(link_id, None)
         else:
@@ -128,16 +139,17 @@ def clean_answers(**overrides: Any) -> dict[str, Any]:
     return answers
 
 
-def contact_last_definition(folder: Path) -> Path:
-    """Write the shipped definition with its first section (name, email, phone…) moved to
-    just before consent, as a clinic may order it; return the file's path.
+def contact_first_definition(folder: Path) -> Path:
+    """Write the shipped definition with its contact details (name, email, phone...) moved
+    from just before consent to the front, as a clinic may order it; return the file's path.
 
-    The person then reaches the PHQ-9 before giving any contact details.
+    The person then gives contact details before reaching the PHQ-9.
     """
     text = DEFINITION_PATH.read_text("utf-8")
-    sections = re.split(r"(?m)^(?=  - linkId: )", text)
-    head, first, *middle, consent = sections
-    assert first.startswith("  - linkId: about-you") and "role: consent" in consent
+    sections = re.split(r"(?m)^(?=  # -{20,}\n  - linkId: )", text)
+    head, *middle, contact, consent = sections
+    assert contact.split("\n")[1].startswith("  - linkId: about-you"), contact[:200]
+    assert "role: consent" in consent
     path = folder / DEFINITION_PATH.name
-    path.write_text("".join([head, *middle, first, consent]), "utf-8")
+    path.write_text("".join([head, contact, *middle, consent]), "utf-8")
     return path

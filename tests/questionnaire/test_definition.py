@@ -20,18 +20,20 @@ from screening.questionnaire.model import (
 )
 
 PACKAGE_DIR = Path(DEFINITION_PATH).parents[1]
+# What the person came for first, the questionnaires next, contact details last (issue 14).
 SECTION_ORDER = [
-    "about-you",
     "concerns",
     "treatment-history",
     "phq9",
     "gad7",
     "safety",
     "pcptsd5",
-    "medical",
+    "mental-health",
     "substance-use",
+    "medical",
     "medications",
     "practicalities",
+    "about-you",
     "consent",
 ]
 # Validated instruments stay English until their official Spanish wording is confirmed.
@@ -56,7 +58,7 @@ def test_shipped_definition_has_sections_in_order(questionnaire: Questionnaire) 
     assert [s.link_id for s in questionnaire.sections] == SECTION_ORDER
     assert questionnaire.id == "threshold-intake"
     assert questionnaire.url == "https://threshold.example/fhir/Questionnaire/threshold-intake"
-    assert questionnaire.version == "2026.11.3"
+    assert questionnaire.version == "2026.11.4"
     assert questionnaire.privacy_notice_version == "2026-11"
     assert questionnaire.source == str(DEFINITION_PATH)
 
@@ -81,7 +83,7 @@ def test_contact_fields_carry_autocomplete_tokens(questionnaire: Questionnaire) 
     assert tokens["email"] == "email"
     assert tokens["phone"] == "tel"
     assert tokens["date-of-birth"] == "bday"
-    assert tokens["postal-code"] == "postal-code"
+    assert tokens["state"] == "address-level1"
     assert tokens["signature"] == "name"
     assert questionnaire.item("date-of-birth").min_age == 18
 

@@ -1,11 +1,23 @@
 """The time estimate, walked through the definition for three people (issue 14's personas).
 
 `pytest -s` shows each walk: answers asked, words to read and estimated minutes, in English
-and Spanish. Issue 14's targets (at most 50 answers and 12 minutes for a calm adult) are not
-enforced yet: shortening the path is a later task.
+and Spanish. Each walk is held to a ceiling (what definition 2026.11.4 asks), so the path can
+only get shorter. Issue 14's targets for a calm adult (at most 50 answers and 12 minutes) are
+checked too, and are not met: with every clinical item of issue 13 kept and no validated
+instrument shortened, the calm adult is still asked 69 answers (about 18 minutes). That test is
+a strict xfail, so it fails the day the targets are met and someone must turn it into a plain
+test.
+
+Walks measured (answers; EN words, minutes; ES words, minutes), these personas:
+  2026.11.3  calm 79; 2714, 20.9; 2991, 22.3   contraindications 83; 2838, 21.9; 3130, 23.4
+             risk 90; 2981, 23.4; 3292, 25.0
+  2026.11.4  calm 69; 2406, 18.5; 2652, 19.7   contraindications 78; 2752, 21.1; 3044, 22.5
+             risk 80; 2673, 21.0; 2953, 22.4
 """
 
 from __future__ import annotations
+
+import math
 
 import pytest
 
@@ -22,12 +34,13 @@ CONTRAINDICATIONS = clean_answers(
     bp_systolic=184,
     bp_diastolic=104,
     medical_conditions=["heart-attack", "heart-arrhythmia"],
+    seizures="no",
     heart_attack_or_stroke_when="6-12-months",
     psychotic_symptoms=True,
     unusual_experiences_when="other-times",
     unusual_experiences_real="seemed-real",
-    has_allergies=True,
     allergy_details="Penicillin: hives",
+    ketamine_reaction="no",
 )
 RISK = clean_answers(
     reasons=["depression", "ptsd-trauma"],
@@ -48,6 +61,14 @@ PERSONAS = {
     "contraindications": (CONTRAINDICATIONS, "likely-ineligible"),
     "risk": (RISK, "urgent-safety"),
 }
+# What each persona is asked at most (English answers, minutes): a longer path fails here.
+CEILINGS = {
+    "calm eligible adult": (69, 18.5),
+    "contraindications": (78, 21.1),
+    "risk": (80, 21.0),
+}
+# Issue 14's targets for the calm eligible adult.
+TARGET_ANSWERS, TARGET_MINUTES = 50, 12
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -64,10 +85,23 @@ def test_persona_walk(questionnaire: Questionnaire, rules: RuleSet, persona: str
     # Spanish says the same in more words; both ask the same questions.
     assert es.answers == en.answers
     assert es.words > en.words
+    most_answers, most_minutes = CEILINGS[persona]
+    assert en.answers <= most_answers
+    assert en.minutes <= most_minutes
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14's targets are not met without dropping clinical items (see module doc)",
+)
+def test_calm_adult_meets_the_issue_targets(questionnaire: Questionnaire) -> None:
+    en = walk(questionnaire, CALM_ADULT, "en")
+    assert en.answers <= TARGET_ANSWERS
+    assert en.minutes <= TARGET_MINUTES
 
 
 def nearest_step(minutes: float) -> int:
-    return round(minutes / SHOWN_STEP_MINUTES) * SHOWN_STEP_MINUTES
+    return math.ceil(minutes / SHOWN_STEP_MINUTES) * SHOWN_STEP_MINUTES
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -85,4 +119,4 @@ def test_each_answer_and_word_adds_time(questionnaire: Questionnaire) -> None:
     assert trauma.words > base.words
     assert trauma.minutes > base.minutes
     # Answers to questions that do not apply are not a path: they change nothing.
-    assert walk(questionnaire, clean_answers(allergy_details="hives"), "en") == base
+    assert walk(questionnaire, clean_answers(benzo_dose="not-sure"), "en") == base

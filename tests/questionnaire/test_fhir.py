@@ -269,14 +269,14 @@ def test_response_import_walks_nested_answer_items(questionnaire: Questionnaire)
         "status": "completed",
         "item": [
             {
-                "linkId": "has-allergies",
+                "linkId": "hospitalized",
                 "answer": [
                     {
                         "valueBoolean": True,
                         "item": [
                             {
-                                "linkId": "allergy-details",
-                                "answer": [{"valueString": "Penicillin: hives"}],
+                                "linkId": "hospitalization-details",
+                                "answer": [{"valueString": "Twice"}],
                             }
                         ],
                     }
@@ -285,6 +285,6 @@ def test_response_import_walks_nested_answer_items(questionnaire: Questionnaire)
         ],
     }
     assert response_to_answers(questionnaire, data) == {
-        "has-allergies": True,
-        "allergy-details": "Penicillin: hives",
+        "hospitalized": True,
+        "hospitalization-details": "Twice",
     }

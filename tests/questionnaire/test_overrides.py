@@ -8,9 +8,12 @@ import pytest
 import yaml
 
 from screening.questionnaire import DEFINITION_PATH, RULES_PATH
+from screening.questionnaire.clinic_words import ClinicWords
 from screening.questionnaire.model import Questionnaire
 from screening.questionnaire.overrides import OverrideError, apply_overrides, load_overrides
 from screening.questionnaire_registry import build_registry
+
+WORDS = ClinicWords("Sierra Mind Clinic", "Reno", ("Nevada",))
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "questionnaire.overrides.example.yaml"
 
@@ -87,21 +90,22 @@ def test_option_codes_are_checked_against_the_item(questionnaire):
 def test_the_registry_applies_the_file_and_reads_it_again_when_edited(tmp_path):
     overrides = tmp_path / "questionnaire.overrides.yaml"
     overrides.write_text(
-        yaml.safe_dump({"goals": {"text": {"en": "First words", "es": "Primeras"}}}),
+        yaml.safe_dump({"goals": {"text": {"en": "First words at {clinic_name}", "es": "Primeras"}}}),
         encoding="utf-8",
     )
-    first = build_registry(DEFINITION_PATH, RULES_PATH, overrides).current
-    assert first.item("goals").text.get() == "First words"
+    first = build_registry(DEFINITION_PATH, RULES_PATH, WORDS, overrides).current
+    # The clinic's own words may name it as the shipped ones do.
+    assert first.item("goals").text.get() == "First words at Sierra Mind Clinic"
     overrides.write_text(
         yaml.safe_dump({"goals": {"text": {"en": "Second words, longer", "es": "Segundas"}}}),
         encoding="utf-8",
     )
-    assert build_registry(DEFINITION_PATH, RULES_PATH, overrides).current.item("goals").text.get(
+    assert build_registry(DEFINITION_PATH, RULES_PATH, WORDS, overrides).current.item("goals").text.get(
         "es"
     ) == ("Segundas")
     # No file: the shipped words.
-    plain = build_registry(DEFINITION_PATH, RULES_PATH, tmp_path / "absent.yaml").current
-    assert plain.item("goals").text.get() != "First words"
+    plain = build_registry(DEFINITION_PATH, RULES_PATH, WORDS, tmp_path / "absent.yaml").current
+    assert not plain.item("goals").text.get().startswith("First words")
 
 
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):

@@ -16,6 +16,7 @@ from screening.questionnaire.triage import (
     RulesError,
     RuleSet,
     load_rules,
+    triage_inputs,
     triage_response,
     urgent_flags,
 )
@@ -48,7 +49,10 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     "recent-psychiatric-discharge": {**HOSPITALIZED, "hospital-discharge": days_ago(3)},
     "not-safe-now": {**ITEM9, "safety-safe-now": False},
     # exclusion
-    "psychotic-disorder": {"diagnoses": ["bipolar-2", "other-psychotic-disorder"]},
+    "psychotic-disorder": {
+        "diagnoses-any": "yes",
+        "diagnoses": ["bipolar-2", "other-psychotic-disorder"],
+    },
     "psychotic-symptoms": {
         "psychotic-symptoms": True,
         "unusual-experiences-when": "other-times",
@@ -56,14 +60,19 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
     },
     "unusual-experiences": {"psychotic-symptoms": True},
     "family-psychosis-unsure": {"family-psychosis": "not-sure"},
-    "eating-disorder-active": {"diagnoses": ["eating-disorder"], "eating-disorder-current": True},
-    "dissociative-disorder": {"diagnoses": ["dissociative-disorder"]},
+    "eating-disorder-active": {
+        "diagnoses-any": "yes",
+        "diagnoses": ["eating-disorder"],
+        "eating-disorder-current": True,
+    },
+    "dissociative-disorder": {"diagnoses-any": "yes", "diagnoses": ["dissociative-disorder"]},
     "dissociation-distressing": {"dissociation-experience": "often-without-cause"},
     "recent-heart-attack-or-stroke": {
+        "heart-brain-any": "yes",
         "medical-conditions": ["stroke"],
         "heart-attack-or-stroke-when": "not-sure",
     },
-    "recent-seizure": {"seizures": "past-year"},
+    "recent-seizure": {"heart-brain-any": "yes", "seizures": "past-year"},
     "no-support-person-telehealth": {
         "support-person": "no",
         "visit-preference": "telehealth",
@@ -73,40 +82,64 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
         "visit-preference": "either",
         "telehealth-location": "outside-california",
     },
-    "aneurysm-or-avm": {"medical-conditions": ["avm"]},
-    "brain-bleed": {"medical-conditions": ["brain-bleed"]},
-    "prior-stroke": {"medical-conditions": ["stroke"]},
-    "uncontrolled-hypertension": {"high-blood-pressure": "yes-not-controlled"},
-    "bp-reading-very-high": {"high-blood-pressure": "not-sure", "bp-diastolic": 100},
-    "ketamine-allergy": {"ketamine-reaction": "yes"},
+    "aneurysm-or-avm": {"heart-brain-any": "yes", "medical-conditions": ["avm"]},
+    "brain-bleed": {"heart-brain-any": "yes", "medical-conditions": ["brain-bleed"]},
+    "prior-stroke": {"heart-brain-any": "yes", "medical-conditions": ["stroke"]},
+    "uncontrolled-hypertension": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "yes-not-controlled",
+    },
+    "bp-reading-very-high": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "not-sure",
+        "bp-diastolic": 100,
+    },
+    "ketamine-allergy": {"has-allergies": "yes", "ketamine-reaction": "yes"},
     "pregnancy-or-breastfeeding": {"sex-at-birth": "female", "pregnancy": "breastfeeding"},
-    "pre-eclampsia": {"medical-conditions": ["pre-eclampsia"]},
+    "pre-eclampsia": {"other-conditions-any": "yes", "other-conditions": ["pre-eclampsia"]},
     "under-18": {"date-of-birth": "2008-11-28"},
     # caution: relative contraindications
     "bipolar-disorder": {"reasons": ["bipolar-depression"]},
     "recent-mania": {"mania-past-year": True},
     "family-psychosis": {"family-psychosis": "yes"},
     "substance-use-disorder": {"substance-concern": "concerned"},
-    "non-prescribed-drug-use": {"substances-past-year": ["opioids"]},
+    "non-prescribed-drug-use": {"substances-any": "yes", "substances-past-year": ["opioids"]},
     "recreational-ketamine": {"prior-ketamine": "both"},
-    "bladder-symptoms": {"bladder-symptoms": True},
+    "bladder-symptoms": {"other-conditions-any": "yes", "bladder-symptoms": True},
     "auditc-positive": {
         "sex-at-birth": "male",
         "auditc-1": "LA18928-4",
         "auditc-2": "LA15695-2",
         "auditc-3": "LA6270-8",
     },
-    "heart-disease": {"medical-conditions": ["heart-arrhythmia"]},
-    "raised-icp-head-injury-brain-mass": {"medical-conditions": ["head-injury"]},
-    "glaucoma": {"medical-conditions": ["glaucoma"]},
-    "hyperthyroidism": {"medical-conditions": ["hyperthyroidism-untreated"]},
-    "liver-disease": {"medical-conditions": ["liver-disease"]},
-    "bladder-disease": {"medical-conditions": ["bladder-disease"]},
-    "personality-disorder": {"diagnoses": ["personality-disorder"]},
-    "respiratory-or-sleep-apnea": {"medical-conditions": ["sleep-apnea-untreated"]},
-    "bp-reading-raised-systolic": {"high-blood-pressure": "yes-controlled", "bp-systolic": 140},
-    "bp-reading-raised-diastolic": {"high-blood-pressure": "yes-controlled", "bp-diastolic": 99},
-    "ketamine-reaction-unsure": {"ketamine-reaction": "not-sure"},
+    "heart-disease": {"heart-brain-any": "yes", "medical-conditions": ["heart-arrhythmia"]},
+    "raised-icp-head-injury-brain-mass": {
+        "heart-brain-any": "yes",
+        "medical-conditions": ["head-injury"],
+    },
+    "glaucoma": {"other-conditions-any": "yes", "other-conditions": ["glaucoma"]},
+    "hyperthyroidism": {
+        "other-conditions-any": "yes",
+        "other-conditions": ["hyperthyroidism-untreated"],
+    },
+    "liver-disease": {"other-conditions-any": "yes", "other-conditions": ["liver-disease"]},
+    "bladder-disease": {"other-conditions-any": "yes", "other-conditions": ["bladder-disease"]},
+    "personality-disorder": {"diagnoses-any": "yes", "diagnoses": ["personality-disorder"]},
+    "respiratory-or-sleep-apnea": {
+        "other-conditions-any": "yes",
+        "other-conditions": ["sleep-apnea-untreated"],
+    },
+    "bp-reading-raised-systolic": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "yes-controlled",
+        "bp-systolic": 140,
+    },
+    "bp-reading-raised-diastolic": {
+        "heart-brain-any": "yes",
+        "high-blood-pressure": "yes-controlled",
+        "bp-diastolic": 99,
+    },
+    "ketamine-reaction-unsure": {"has-allergies": "yes", "ketamine-reaction": "not-sure"},
     "planning-pregnancy": {"sex-at-birth": "intersex", "pregnancy": "planning"},
     "no-sober-driver": {"sober-driver": "no"},
     "out-of-state": {"state": "other-state"},
@@ -140,13 +173,15 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
         "pcptsd5-5": "no",
     },
     "eating-disorder-history": {
+        "diagnoses-any": "yes",
         "diagnoses": ["eating-disorder"],
         "eating-disorder-current": False,
     },
     "bmi-high": {"weight": 300, "height-feet": 6, "height-inches": 0},
     "bmi-low": {"weight": 100, "height-feet": 5, "height-inches": 8},
-    "seizure-history": {"seizures": "longer-ago"},
+    "seizure-history": {"heart-brain-any": "not-sure", "seizures": "longer-ago"},
     "heart-attack-or-stroke-timing": {
+        "heart-brain-any": "yes",
         "medical-conditions": ["heart-attack"],
         "heart-attack-or-stroke-when": "over-a-year",
     },
@@ -156,10 +191,10 @@ RULE_TRIGGERS: dict[str, dict[str, Any]] = {
         "telehealth-location": "not-sure",
     },
     "support-person-unsure": {"support-person": "not-sure"},
-    "other-substance-use": {"substances-past-year": ["cannabis"]},
+    "other-substance-use": {"substances-any": "yes", "substances-past-year": ["cannabis"]},
     "in-recovery": {"substance-concern": "in-recovery"},
     "antipsychotic-or-lithium": {"medication-classes": ["lithium"]},
-    "blood-pressure-check": {"high-blood-pressure": "yes-controlled"},
+    "blood-pressure-check": {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled"},
     "sober-driver-unsure": {"sober-driver": "not-sure"},
     "no-time-for-sessions": {"session-time": False},
     "medicine-only-interest": {"psychotherapy-openness": "medicine-only"},
@@ -177,7 +212,7 @@ def test_every_shipped_rule_has_a_trigger(rules: RuleSet) -> None:
 
 
 def test_shipped_rules_version(rules: RuleSet) -> None:
-    assert rules.version == "2026.11.3"
+    assert rules.version == "2026.11.4"
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_TRIGGERS))
@@ -206,27 +241,31 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
     ("answers", "fires", "quiet"),
     [
         (
-            {"high-blood-pressure": "yes-controlled", "bp-systolic": 139},
+            {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-systolic": 139},
             set(),
             {"bp-reading-raised-systolic"},
         ),
         (
-            {"high-blood-pressure": "yes-controlled", "bp-systolic": 179},
+            {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-systolic": 179},
             {"bp-reading-raised-systolic"},
             {"bp-reading-very-high"},
         ),
         (
-            {"high-blood-pressure": "yes-controlled", "bp-systolic": 180},
+            {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-systolic": 180},
             {"bp-reading-very-high"},
             {"bp-reading-raised-systolic"},
         ),
         (
-            {"high-blood-pressure": "yes-controlled", "bp-diastolic": 89},
+            {"heart-brain-any": "yes", "high-blood-pressure": "yes-controlled", "bp-diastolic": 89},
             set(),
             {"bp-reading-raised-diastolic"},
         ),
         (
-            {"high-blood-pressure": "yes-controlled", "bp-diastolic": 100},
+            {
+                "heart-brain-any": "yes",
+                "high-blood-pressure": "yes-controlled",
+                "bp-diastolic": 100,
+            },
             {"bp-reading-very-high"},
             {"bp-reading-raised-diastolic"},
         ),
@@ -257,7 +296,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             set(),
         ),
         ({"prior-ketamine": "medical"}, set(), {"recreational-ketamine"}),
-        ({"substances-past-year": ["ketamine-recreational"]}, {"recreational-ketamine"}, set()),
+        (
+            {"substances-any": "yes", "substances-past-year": ["ketamine-recreational"]},
+            {"recreational-ketamine"},
+            set(),
+        ),
         ({"has-therapist": False, "open-to-therapist": "maybe"}, set(), {"no-therapist-not-open"}),
         (
             {"medication-classes": ["benzodiazepines"], "benzo-dose": "under-8mg"},
@@ -275,7 +318,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
         ),
         ({"sex-at-birth": "male", "pregnancy": "pregnant"}, set(), {"pregnancy-or-breastfeeding"}),
         # a reading is asked of everyone, so it counts whatever they were told before
-        ({"high-blood-pressure": "no", "bp-systolic": 200}, {"bp-reading-very-high"}, set()),
+        (
+            {"heart-brain-any": "yes", "high-blood-pressure": "no", "bp-systolic": 200},
+            {"bp-reading-very-high"},
+            set(),
+        ),
         # the broad question alone never files someone as likely-ineligible...
         (
             {
@@ -314,7 +361,11 @@ def test_clean_answers_are_likely_eligible(questionnaire: Questionnaire, rules: 
             {"no-support-person-telehealth"},
         ),
         (
-            {"medical-conditions": ["heart-attack"], "heart-attack-or-stroke-when": "6-12-months"},
+            {
+                "heart-brain-any": "yes",
+                "medical-conditions": ["heart-attack"],
+                "heart-attack-or-stroke-when": "6-12-months",
+            },
             {"heart-disease"},
             {"recent-heart-attack-or-stroke"},
         ),
@@ -560,10 +611,37 @@ def test_risk_answers_mark_every_answer_that_alone_raises_an_urgent_flag(questio
 def test_missing_required_safety_answers_make_the_response_incomplete(
     questionnaire: Questionnaire, rules: RuleSet
 ) -> None:
-    result = triage_response(questionnaire, rules, clean_answers(diagnoses=None), TODAY)
+    result = triage_response(questionnaire, rules, clean_answers(diagnoses_any=None), TODAY)
     assert result.category == "incomplete"
     assert result.flags[0].id == "required-answers-missing"
-    assert result.flags[0].evidence == (AnswerEvidence("diagnoses", None),)
+    assert result.flags[0].evidence == (AnswerEvidence("diagnoses-any", None),)
+
+
+# Every gate in front of a list whose answers triage reads, and the list.
+GATES = {
+    "diagnoses-any": "diagnoses",
+    "substances-any": "substances-past-year",
+    "heart-brain-any": "medical-conditions",
+    "other-conditions-any": "other-conditions",
+    "has-allergies": "ketamine-reaction",
+}
+
+
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_gates_fail_closed(questionnaire: Questionnaire, rules: RuleSet, gate: str) -> None:
+    def category(**answers: object) -> str:
+        return triage_response(questionnaire, rules, clean_answers(**answers), TODAY).category
+
+    key = gate.replace("-", "_")
+    # "No" stands for "none of these": the list is not asked and nothing is missing.
+    assert category(**{key: "no"}) == "likely-eligible"
+    # Unanswered, the gate is a missing answer: never likely-eligible.
+    assert category(**{key: None}) == "incomplete"
+    # "Yes" or "not sure" opens the list, which must then be answered.
+    for opened in ("yes", "not-sure"):
+        assert category(**{key: opened}) == "incomplete"
+    # The list is what the rules read; its gate is a triage input because it guards it.
+    assert {gate, GATES[gate]} <= triage_inputs(questionnaire, rules)
 
 
 def test_missing_optional_or_info_only_answers_do_not_make_it_incomplete(

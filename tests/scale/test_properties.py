@@ -267,8 +267,8 @@ def test_a_wrong_value_in_any_field_is_named_in_an_error_on_that_field(
 
 def test_a_body_over_the_size_limit_gets_a_clear_413(fuzz_app: Flask) -> None:
     client = client_with_draft(fuzz_app, [])
-    body = encode_form([(b"full-name", b"x" * (max_body(fuzz_app) + 1)), (b"action", b"next")])
-    response = post_raw(client, "/screening/step/about-you", body)
+    body = encode_form([(b"goals", b"x" * (max_body(fuzz_app) + 1)), (b"action", b"next")])
+    response = post_raw(client, "/screening/step/concerns", body)
     assert response.status_code == 413
     assert b"more than we can accept" in response.data and b"Reference:" in response.data
 
@@ -497,7 +497,7 @@ def test_fuzz_app_fixture_uses_this_runs_database(fuzz_app: Flask, tmp_path: Pat
 
 
 def test_an_optional_question_revealed_by_an_answer_can_be_left_empty(fuzz_app: Flask) -> None:
-    client = client_with_draft(fuzz_app, ["about-you", "concerns"])
+    client = client_with_draft(fuzz_app, ["concerns"])
     form = section_formdata(fuzz_app, "treatment-history", clean_answers())
     form["prior-ketamine"] = "medical"  # reveals the optional "tell us more" box
     form["prior-ketamine-experience"] = ""  # what a browser sends for an empty textarea

@@ -9,9 +9,9 @@ from tests.questionnaire.factories import clean_answers
 def saved_resume_link(app, client) -> str:  # type: ignore[no-untyped-def]
     """Save a screening after its first step and return the link the person is shown."""
     start(client)
-    data = section_formdata(app, "about-you", clean_answers())
+    data = section_formdata(app, "concerns", clean_answers())
     data["action"] = "save"
-    client.post("/screening/step/about-you", data=data)
+    client.post("/screening/step/concerns", data=data)
     return resume_link_in(client.get("/screening/saved").data.decode())
 
 
@@ -35,4 +35,4 @@ def test_resume_link_response_sends_no_referer_at_all(app, client):
     assert dead.status_code == 302
     assert dead.headers["Referrer-Policy"] == "no-referrer"
     # The step the redirect lands on is an ordinary page again.
-    assert client.get("/screening/step/about-you").headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/screening/step/concerns").headers["Referrer-Policy"] == "same-origin"
