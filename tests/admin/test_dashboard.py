@@ -196,8 +196,8 @@ def test_the_furthest_step_ignores_steps_that_depend_on_answers() -> None:
     q = load_definition(PACKAGE_DIR / "questionnaire" / "data" / "intake.yaml")
     steps = [step.link_id for step in intake_service.always_shown_steps(q)]
     assert "safety" not in steps and "consent" not in steps
-    done = ("about-you", "concerns", "treatment-history", "phq9", "gad7", "safety")
-    assert intake_service.furthest_step(q, done, None) == 5
+    done = ("concerns", "treatment-history", "phq9", "gad7", "safety")
+    assert intake_service.furthest_step(q, done, None) == 4
     assert intake_service.furthest_step(q, done[:2], 5) == 5  # going back keeps the furthest
 
 
@@ -223,7 +223,7 @@ def test_refresh_dashboard_fills_the_columns_of_older_screenings(app: Flask) -> 
     with app.app_context():
         db = new_session(write=True)
         draft = add(db, state="draft")[0]
-        draft.progress = replace(draft.progress, completed=("about-you", "concerns", "safety"))
+        draft.progress = replace(draft.progress, completed=("concerns", "treatment-history", "safety"))
         db.commit()
         draft_id = draft.public_id
         db.close()

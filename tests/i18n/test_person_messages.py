@@ -58,13 +58,13 @@ def expire_link(app: Flask) -> None:
 
 def test_dead_links_and_a_sent_screening_speak_spanish_on_an_english_browser(app):
     person = spanish_person(app)
-    link = save_for_later(app, person, "about-you", clean_answers())
+    link = save_for_later(app, person, "concerns", clean_answers())
     expire_link(app)
     expired = english_browser(app).get(link, follow_redirects=True)
     assert "Ese enlace para continuar ya venció o ya se usó" in text_of(expired)
     assert "That resume link has expired" not in text_of(expired)
 
-    fresh = save_for_later(app, person, "about-you", clean_answers())
+    fresh = save_for_later(app, person, "concerns", clean_answers())
     laptop = english_browser(app)
     resume_from(laptop, fresh)
     used = english_browser(app).get(fresh, follow_redirects=True)
@@ -89,12 +89,12 @@ def test_dead_links_and_a_sent_screening_speak_spanish_on_an_english_browser(app
 
 def test_a_screening_closed_for_privacy_says_so_in_spanish(app):
     person = spanish_person(app)
-    save_for_later(app, person, "about-you", clean_answers())
+    save_for_later(app, person, "concerns", clean_answers())
     last_activity_minutes_ago(app, 61)
-    typed = section_formdata(app, "about-you", clean_answers(full_name="Dana Inactiva"))
-    page = person.post("/screening/step/about-you", data=typed)
+    typed = section_formdata(app, "concerns", clean_answers(goals="Meta-tras-la-pausa"))
+    page = person.post("/screening/step/concerns", data=typed)
     assert "Para proteger su privacidad, cerramos este cuestionario" in text_of(page)
-    assert 'value="Dana Inactiva"' in page.data.decode()
+    assert "Meta-tras-la-pausa" in page.data.decode()
 
 
 def test_outage_and_rate_limit_pages_are_in_spanish(tmp_path, database_url):
@@ -109,7 +109,7 @@ def test_outage_and_rate_limit_pages_are_in_spanish(tmp_path, database_url):
         RATELIMIT_RESUME_EMAIL="1 per hour",
     )
     person = spanish_person(app)
-    link = save_for_later(app, person, "about-you", clean_answers())
+    link = save_for_later(app, person, "concerns", clean_answers())
 
     held = app.extensions["db_engine"].connect()  # the pool's only connection, busy elsewhere
     try:

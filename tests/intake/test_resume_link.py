@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.conftest import make_app
 from tests.intake.test_draft_holder import save_for_later, stored_draft
-from tests.intake.wizard_driver import location, resume_from, resume_link_in, start
+from tests.intake.wizard_driver import location, resume_from, resume_link_in, start, start_at
 from tests.questionnaire.factories import clean_answers
 
 GIVEN_EMAIL = "alex.rivera@example.com"
@@ -33,7 +33,8 @@ def body_of(message: Message) -> str:
 
 
 def test_saved_page_offers_copy_email_and_the_link_as_selectable_text(app, client):
-    start(client)
+    # Contact details come last: the person has given their email by the last step.
+    start_at(app, client, clean_answers())
     link = save_for_later(app, client, "about-you", clean_answers())
     page = client.get("/screening/saved").data.decode()
     assert link.startswith("http://localhost/screening/resume/") and link.endswith("?lang=en")
@@ -47,7 +48,7 @@ def test_saved_page_offers_copy_email_and_the_link_as_selectable_text(app, clien
 
 def test_link_is_shown_again_until_it_is_used(app, client):
     start(client)
-    link = save_for_later(app, client, "about-you", clean_answers())
+    link = save_for_later(app, client, "concerns", clean_answers())
     assert resume_link_in(client.get("/screening/saved").data.decode()) == link
     intro = client.get("/screening/").data.decode()
     assert 'href="/screening/saved"' in intro and "Show my link again" in intro
@@ -59,7 +60,8 @@ def test_link_is_shown_again_until_it_is_used(app, client):
 
 
 def test_emailed_link_carries_only_the_link_and_the_clinic_name(app, client):
-    start(client)
+    # Contact details come last: the person has given their email by the last step.
+    start_at(app, client, clean_answers())
     link = save_for_later(app, client, "about-you", clean_answers())
     sent = client.post("/screening/saved/email", data={"email": TYPED_EMAIL})
     assert location(sent) == "/screening/saved"
@@ -79,7 +81,7 @@ def test_emailed_link_carries_only_the_link_and_the_clinic_name(app, client):
 def test_emailed_link_is_in_the_persons_language(app, client):
     client.get("/screening/?lang=es")
     start(client)
-    save_for_later(app, client, "about-you", clean_answers())
+    save_for_later(app, client, "concerns", clean_answers())
     client.post("/screening/saved/email", data={"email": TYPED_EMAIL})
     (message,) = sent_messages(app)
     assert message["Subject"].startswith("Su enlace para terminar")
@@ -89,7 +91,7 @@ def test_emailed_link_is_in_the_persons_language(app, client):
 
 def test_a_wrong_address_is_explained_next_to_the_field(app, client):
     start(client)
-    save_for_later(app, client, "about-you", clean_answers())
+    save_for_later(app, client, "concerns", clean_answers())
     page = client.post("/screening/saved/email", data={"email": "not-an-address"})
     assert page.status_code == 200
     html = page.data.decode()
@@ -111,7 +113,7 @@ def test_emailing_the_link_is_rate_limited(tmp_path, database_url):
     )
     client = app.test_client()
     start(client)
-    save_for_later(app, client, "about-you", clean_answers())
+    save_for_later(app, client, "concerns", clean_answers())
     codes = [
         client.post("/screening/saved/email", data={"email": TYPED_EMAIL}).status_code
         for _ in range(3)

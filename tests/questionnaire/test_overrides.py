@@ -90,7 +90,9 @@ def test_option_codes_are_checked_against_the_item(questionnaire):
 def test_the_registry_applies_the_file_and_reads_it_again_when_edited(tmp_path):
     overrides = tmp_path / "questionnaire.overrides.yaml"
     overrides.write_text(
-        yaml.safe_dump({"goals": {"text": {"en": "First words at {clinic_name}", "es": "Primeras"}}}),
+        yaml.safe_dump(
+            {"goals": {"text": {"en": "First words at {clinic_name}", "es": "Primeras"}}}
+        ),
         encoding="utf-8",
     )
     first = build_registry(DEFINITION_PATH, RULES_PATH, WORDS, overrides).current
@@ -100,9 +102,9 @@ def test_the_registry_applies_the_file_and_reads_it_again_when_edited(tmp_path):
         yaml.safe_dump({"goals": {"text": {"en": "Second words, longer", "es": "Segundas"}}}),
         encoding="utf-8",
     )
-    assert build_registry(DEFINITION_PATH, RULES_PATH, WORDS, overrides).current.item("goals").text.get(
-        "es"
-    ) == ("Segundas")
+    assert build_registry(DEFINITION_PATH, RULES_PATH, WORDS, overrides).current.item(
+        "goals"
+    ).text.get("es") == ("Segundas")
     # No file: the shipped words.
     plain = build_registry(DEFINITION_PATH, RULES_PATH, WORDS, tmp_path / "absent.yaml").current
     assert not plain.item("goals").text.get().startswith("First words")
