@@ -223,7 +223,9 @@ def test_refresh_dashboard_fills_the_columns_of_older_screenings(app: Flask) -> 
     with app.app_context():
         db = new_session(write=True)
         draft = add(db, state="draft")[0]
-        draft.progress = replace(draft.progress, completed=("concerns", "treatment-history", "safety"))
+        draft.progress = replace(
+            draft.progress, completed=("concerns", "treatment-history", "safety")
+        )
         db.commit()
         draft_id = draft.public_id
         db.close()
