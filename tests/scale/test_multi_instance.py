@@ -8,22 +8,29 @@ or a rate limit counted twice over. PostgreSQL suite only (`make test-postgres`)
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 import redis
 from sqlalchemy import select
 
 from screening.database import new_session
 from screening.models import Submission, SubmissionState
+from tests.conftest import CREATED_APPS, TEST_AUDIT_KEY, TEST_KEY, make_app
 from tests.intake.wizard_driver import STEP_PREFIX, section_formdata
 from tests.portal_helpers import DEFAULT_PASSWORD, create_clinician, unused_code
 from tests.questionnaire.factories import clean_answers
-from tests.scale.conftest import on_postgres
+from tests.scale.conftest import BLIND_INDEX_KEY, SECRET_KEY, on_postgres
 from tests.scale.live import (
     REDIS_URL,
+    GunicornServer,
     HttpPerson,
+    gunicorn_available,
     path_of,
     redis_available,
     require_service,
+    server_environment,
+    write_instance_config,
 )
 
 pytestmark = [pytest.mark.scale, pytest.mark.postgres]
@@ -33,22 +40,64 @@ RATE_LIMIT_REDIS = f"{REDIS_URL}/13"
 START_LIMIT = 5
 
 
-@pytest.fixture
-def instances(database_url, start_servers):  # type: ignore[no-untyped-def]
-    """Two instances sharing this run's PostgreSQL and one Redis, rate limits on."""
+# Both instances' settings: rate limits on, counted in that Redis database.
+PAIR_SETTINGS = {"RATELIMIT_ENABLED": True, "RATELIMIT_SCREENING_START": f"{START_LIMIT} per hour"}
+PAIR_ENV = {"RATELIMIT_STORAGE_URI": RATE_LIMIT_REDIS, "MIN_FILL_SECONDS": "0"}
+
+
+def require_pair_services(database_url: str) -> None:
+    """Skip on SQLite (several instances need a database server); need Redis."""
     if not on_postgres(database_url):
         pytest.skip("several instances need a shared database server: runs in make test-postgres")
     require_service(redis_available(), "Redis")
-    redis.Redis.from_url(RATE_LIMIT_REDIS).flushdb()
-    return start_servers(
-        2,
-        settings={
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_SCREENING_START": f"{START_LIMIT} per hour",
-        },
-        RATELIMIT_STORAGE_URI=RATE_LIMIT_REDIS,
-        MIN_FILL_SECONDS="0",
+
+
+@pytest.fixture(scope="module")
+def shared_pair(tmp_path_factory, module_database_url):  # type: ignore[no-untyped-def]
+    """Two instances for the module's tests that leave them running: each gunicorn costs
+    seconds of CPU to start, and nothing of a test stays in them (the point of the module;
+    each test gets an emptied database and an emptied Redis database)."""
+    require_pair_services(module_database_url)
+    require_service(gunicorn_available(), "gunicorn")
+    folder = tmp_path_factory.mktemp("instances")
+    # Migrate first: the instances serve a database at head, as in a deployment.
+    app = make_app(
+        folder, module_database_url, SECRET_KEY=SECRET_KEY, BLIND_INDEX_KEY=BLIND_INDEX_KEY
     )
+    CREATED_APPS.remove(app)
+    app.extensions["db_engine"].dispose()
+    write_instance_config(folder / "server-instance", PAIR_SETTINGS)
+    env = server_environment(
+        database_url=module_database_url,
+        instance=folder / "server-instance",
+        secret_key=SECRET_KEY,
+        encryption_keys=TEST_KEY,
+        blind_key=BLIND_INDEX_KEY,
+        audit_keys=TEST_AUDIT_KEY,
+        **PAIR_ENV,
+    )
+    with ExitStack() as stack:
+        servers = [GunicornServer(env, folder / f"gunicorn-{n}.log") for n in (1, 2)]
+        for server in servers:
+            stack.callback(server.stop)
+            server.launch()
+        yield [server.wait_until_healthy() for server in servers]
+
+
+@pytest.fixture
+def instances(database_url, live_app, shared_pair):  # type: ignore[no-untyped-def]
+    """Two instances sharing this run's PostgreSQL and one Redis, rate limits on; the
+    database (live_app) and the Redis database emptied for this test."""
+    redis.Redis.from_url(RATE_LIMIT_REDIS).flushdb()
+    return shared_pair
+
+
+@pytest.fixture
+def own_instances(database_url, start_servers):  # type: ignore[no-untyped-def]
+    """Two instances of this test's own, set up as the shared ones, for a test that stops them."""
+    require_pair_services(database_url)
+    redis.Redis.from_url(RATE_LIMIT_REDIS).flushdb()
+    return start_servers(2, settings=PAIR_SETTINGS, **PAIR_ENV)
 
 
 def stored_submissions(app):  # type: ignore[no-untyped-def]
@@ -91,8 +140,8 @@ def test_a_draft_started_on_one_instance_continues_and_submits_on_the_other(live
     assert [answers["full-name"] for _, answers in stored] == ["Robin Twoservers"]
 
 
-def test_a_draft_survives_every_instance_being_replaced(live_app, instances, start_servers):
-    first, second = instances
+def test_a_draft_survives_every_instance_being_replaced(live_app, own_instances, start_servers):
+    first, second = own_instances
     person = HttpPerson(live_app, first.url, second.url)
     answers = clean_answers(full_name="Sam Restarted")
     try:
