@@ -16,7 +16,6 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 from sqlalchemy.engine import make_url
-from werkzeug.routing import Rule
 
 from screening import create_app
 from screening.auth import totp
@@ -135,32 +134,6 @@ def compile_settings(environment: Environment) -> str:
 
 
 COMPILED_TEMPLATES = SharedBytecodeCache()
-
-
-def share_url_builders() -> None:
-    """Compile each URL rule's builder once for the run instead of once per app.
-
-    Werkzeug generates and compiles two small functions per rule (to build its URLs) when an
-    app registers it: two thirds of the CPU of creating an app, which nearly every test does.
-    The function depends only on the rule's parsed parts and takes the rule (and so its
-    converters) as an argument, so apps can share it. A rule with defaults has them folded
-    into the code through its converters: those are still compiled for each app.
-    """
-    compile_builder = Rule._compile_builder
-    builders: dict[tuple[object, ...], object] = {}
-
-    def shared_builder(rule: Rule, append_unknown: bool = True):  # type: ignore[no-untyped-def]
-        if rule.defaults:
-            return compile_builder(rule, append_unknown)
-        key = (rule.rule, tuple(rule._trace), append_unknown)
-        if key not in builders:
-            builders[key] = compile_builder(rule, append_unknown)
-        return builders[key]
-
-    Rule._compile_builder = shared_builder  # type: ignore[method-assign]
-
-
-share_url_builders()
 
 
 def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
