@@ -31,6 +31,9 @@ class StepPost:
     answers: dict[str, Any]
     # Every field's errors; only those of questions that apply count.
     errors: dict[str, list[str]]
+    # Sent by wizard.js: every question was shown the moment it applied, so one left blank
+    # was seen and skipped, not hidden (without it the page is shown again with it).
+    seen_live: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def plan_step(
         if errors:
             return KeepTyped(post.move, disclosed)
         return Save(answers, move=post.move, disclosed=disclosed)
-    if revealed_questions(section, shown, applying, post.answers):
+    if not post.seen_live and revealed_questions(section, shown, applying, post.answers):
         return Revealed(disclosed)
     if errors:
         return Invalid(errors, disclosed)

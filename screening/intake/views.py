@@ -175,6 +175,7 @@ def post_step(q: Questionnaire, draft: Submission, section: Section):  # type: i
         move=move_of(request.form.get("action")),
         answers=lenient_answers(section, form),
         errors=validate_items(form, list(section.items)),
+        seen_live=request.form.get("seen_live") == "1",
     )
     plan = plan_step(q, registry().rules, section, saved, shown, post)
     if isinstance(plan, Save):

@@ -61,6 +61,13 @@
     });
   }
 
+  // Questions appear here as soon as they apply: tell the server none was hidden from view.
+  var seen = document.createElement("input");
+  seen.type = "hidden";
+  seen.name = "seen_live";
+  seen.value = "1";
+  form.appendChild(seen);
+
   form.addEventListener("change", refresh);
   form.addEventListener("input", refresh);
   refresh();

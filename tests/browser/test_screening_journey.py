@@ -87,3 +87,20 @@ def test_follow_up_questions_come_and_go_without_a_round_trip(live_app, page):
     page.check('input[name="reasons"][value="ptsd-trauma"]')
     assert requests == [], requests
     screenshot(page, "follow-up-revealed")
+
+
+def test_a_follow_up_that_appeared_on_screen_and_was_left_blank_needs_one_next(live_app, page):
+    # "How many stays?" appears as "yes" is chosen; skipping it (it is optional) must not bring
+    # the page back with "there are a few more questions" (that is for pages without JS).
+    answers = clean_answers(hospitalized=True, hospital_discharge="2019-06-14")
+    answers.pop("hospitalization-details", None)
+    q = definition()
+    page.goto(live_app.url + "/screening/")
+    page.get_by_role("button", name="I understand – start the screening").click()
+    fill_step(page, enabled_items(q.section("concerns"), answers), answers)
+    page.get_by_role("button", name="Next").click()
+    assert page.url.endswith("/screening/step/treatment-history")
+    fill_step(page, enabled_items(q.section("treatment-history"), answers), answers)
+    assert page.locator("#hospitalization-details").is_visible()
+    page.get_by_role("button", name="Next").click()
+    assert page.url.endswith("/screening/step/phq9"), page.url

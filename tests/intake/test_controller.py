@@ -89,6 +89,17 @@ def test_a_next_that_reveals_a_question_shows_the_page_again(questionnaire, rule
     assert result == Revealed({})
 
 
+def test_with_javascript_a_question_that_appeared_and_was_left_blank_is_not_shown_again(
+    questionnaire, rules
+):
+    # wizard.js showed the follow-ups as "hospitalized: yes" was chosen; the person skipped them.
+    posted = section_answers(questionnaire, "treatment-history", hospitalized=True)
+    post = StepPost("next", posted, {}, seen_live=True)
+    assert plan(questionnaire, rules, "treatment-history", post) == Save(
+        posted, move="next", disclosed={}
+    )
+
+
 def test_a_revealed_question_is_shown_again_even_when_the_page_has_errors(questionnaire, rules):
     posted = section_answers(
         questionnaire, "treatment-history", hospitalized=True, antidepressant_trials=None
