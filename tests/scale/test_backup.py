@@ -96,8 +96,7 @@ def test_sqlite_backup_restores_into_a_fresh_app_that_decrypts_it(tmp_path, sqli
         "name": "Morgan Backup",
         "email": "alex.rivera@example.com",
         "phone": "+1 408 555 0142",
-        "method": "email",
-        "times": ["evening"],
+        "method": "email",  # times to call are asked only of people who want a call or text
         "voicemail_ok": False,
     }
     # The backup itself is audited in the live database.
