@@ -140,6 +140,7 @@ bench-tools: $(STAMP)
 
 bench: bench-tools compile-translations
 	$(BIN)/python -m bench.run --submissions $(BENCH_SUBMISSIONS)
+	$(BIN)/python -m bench.dashboard --submissions $(BENCH_SUBMISSIONS)
 
 bench-scale: bench-tools compile-translations
 	$(BIN)/python -m bench.scale --submissions $(SCALE_SUBMISSIONS)
