@@ -14,7 +14,11 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a SQLite writer waits for the write lock before the person gets "try again" (503).
+# SQLite's busy handler is not first-come first-served: under a long burst one writer can wait
+# far longer than the average (a 200-at-once run saw one person pass 10 s), so allow 30 s, the
+# same as waiting for a pool connection and well inside gunicorn's 60 s timeout.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 P = ParamSpec("P")
 R = TypeVar("R")
