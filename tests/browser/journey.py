@@ -145,6 +145,10 @@ def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
 
 def fill_visible(tab, section_id: str, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     """Answer the questions of a step that are on screen (without JavaScript, fewer are)."""
+    # A click that navigates returns once the next page starts loading: wait until it is
+    # parsed and wizard.js has run, or the last questions may not be there yet (a CI run
+    # found item 9 unanswered and its crisis panel not shown).
+    tab.wait_for_load_state("domcontentloaded")
     # One round trip for the whole page, rather than one per question.
     shown = set(tab.locator(".question:visible").evaluate_all("nodes => nodes.map(n => n.id)"))
     items = step_items(section_id, answers)
