@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey import (
@@ -84,7 +85,8 @@ def test_copy_email_and_show_again(live_app, device, size):
     assert tab.evaluate("document.documentElement.scrollWidth") <= size["width"]
 
     tab.click("#copy-link")
-    assert tab.locator("#copy-status").inner_text() == "Link copied."
+    # The clipboard answers asynchronously: wait (up to the tab's 5 s) for the message.
+    expect(tab.locator("#copy-status")).to_have_text("Link copied.")
     assert tab.evaluate("navigator.clipboard.readText()") == link
 
     before = len(outbox(live_app))
