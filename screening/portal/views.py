@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -157,6 +157,16 @@ def without(rows: list[queue.QueueRow], shown: list[queue.QueueRow]) -> list[que
     return [row for row in rows if row.public_id not in ids]
 
 
+def uncalled_section(rows: list[queue.QueueRow], now: datetime) -> dict[str, Any]:
+    """What the queue and "My follow-ups today" both render above their rows: the urgent
+    screenings nobody has tried to call lately, and how long each has waited."""
+    return {
+        "uncalled_rows": rows,
+        "uncalled": uncalled_for(rows, now),
+        "call_window": call_window(),
+    }
+
+
 def queue_filter_form() -> QueueFilterForm:
     """Read and check the filters from the query string."""
     form = QueueFilterForm(request.args)
@@ -210,9 +220,7 @@ def show_queue() -> str:
         clear_search_args={k: v for k, v in f.query_args().items() if k != "match"},
         now=now,
         reach_labels=reach_labels(),
-        uncalled_rows=uncalled,
-        uncalled=uncalled_for(uncalled, now),
-        call_window=call_window(),
+        **uncalled_section(uncalled, now),
     )
 
 
@@ -239,9 +247,7 @@ def show_follow_ups() -> str:
         today=today,
         now=now,
         reach_labels=reach_labels(),
-        uncalled_rows=uncalled,
-        uncalled=uncalled_for(uncalled, now),
-        call_window=call_window(),
+        **uncalled_section(uncalled, now),
     )
 
 
