@@ -140,6 +140,7 @@ def answer_step(tab, items, answers: dict[str, Any]) -> None:  # type: ignore[no
 
 def is_crisis_page(tab) -> bool:  # type: ignore[no-untyped-def]
     """Whether the server is showing crisis resources before the next step."""
+    tab.wait_for_load_state("domcontentloaded")  # a count on a half-parsed page says 0
     return tab.locator(CONTINUE_AFTER_CRISIS).count() == 1
 
 
