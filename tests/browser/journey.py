@@ -82,6 +82,8 @@ def step_items(section_id: str, answers: dict[str, Any]):  # type: ignore[no-unt
 
 def fill_step(tab, items, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     """Answer the visible questions of a step the way a person would: click and type."""
+    # Once parsed, with wizard.js listening (a click that navigated returns before that).
+    tab.wait_for_load_state("domcontentloaded")
     for item in items:
         if item.link_id not in answers or item.type == "display":
             continue

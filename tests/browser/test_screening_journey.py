@@ -51,6 +51,7 @@ def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_app, page)
         fill_step(page, enabled_items(q.section(section_id), answers), answers)
         page.get_by_role("button", name="Next").click()
     assert page.url.endswith("/screening/step/phq9")
+    page.wait_for_load_state("domcontentloaded")  # wizard.js listening
     assert panel.is_hidden()
     page.check('input[name="phq9-9"][value="LA6569-3"]')
     assert panel.is_visible()
