@@ -39,6 +39,7 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 TAKE_SCREENSHOTS = os.environ.get("SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390px", "1280px"])
 
 
 def chromium_path() -> str:
@@ -116,6 +117,27 @@ def phone(browser) -> Iterator[Callable[..., Any]]:  # type: ignore[no-untyped-d
         return context.new_page()
 
     yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def device(browser) -> Iterator[Callable[..., Any]]:  # type: ignore[no-untyped-def]
+    """Open a browser of its own (a device) at a given size; all close after the test."""
+    contexts = []
+
+    def open_device(size: dict[str, int], *, javascript: bool = True):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport=size,
+            locale="en-US",
+            java_script_enabled=javascript,
+            permissions=["clipboard-read", "clipboard-write"] if javascript else [],
+        )
+        context.set_default_timeout(5000)
+        contexts.append(context)
+        return context
+
+    yield open_device
     for context in contexts:
         context.close()
 

@@ -5,15 +5,13 @@ taking turns at one screening without losing what the first had typed."""
 from __future__ import annotations
 
 import email
-from collections.abc import Callable, Iterator
 from email import policy
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import PHONE, SIZES
 from tests.browser.journey import (
     CONTINUE_FROM_LINK,
     NEXT,
@@ -27,29 +25,7 @@ from tests.questionnaire.factories import clean_answers
 
 pytestmark = pytest.mark.browser
 
-SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390px", "1280px"])
 RESEND = 'button[name="action"][value="next"]'
-
-
-@pytest.fixture
-def device(browser) -> Iterator[Callable[..., Any]]:  # type: ignore[no-untyped-def]
-    """Open a browser of its own (a device) at a given size; all close after the test."""
-    contexts = []
-
-    def open_device(size: dict[str, int], *, javascript: bool = True):  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport=size,
-            locale="en-US",
-            java_script_enabled=javascript,
-            permissions=["clipboard-read", "clipboard-write"] if javascript else [],
-        )
-        context.set_default_timeout(5000)
-        contexts.append(context)
-        return context
-
-    yield open_device
-    for context in contexts:
-        context.close()
 
 
 def open_link(context, link: str):  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from screening.questionnaire.conditions import enabled_items
-from tests.browser.conftest import definition, screenshot
+from tests.browser.conftest import SIZES, definition, screenshot
 from tests.browser.journey import fill_step
 from tests.questionnaire.factories import clean_answers
 
@@ -16,21 +16,65 @@ pytestmark = pytest.mark.browser
 START_SCREENING = re.compile(r"Start the screening \(about \d+ minutes\)")
 
 
-def test_person_completes_screening_from_home_page(live_app, page):
+# A calm adult's steps, in order: why they came first, contact details last before the review.
+# Step 5 ("Checking in with you", the safety step) does not apply to them and counts as skipped.
+CALM_STEPS = {
+    "concerns": 1,
+    "treatment-history": 2,
+    "phq9": 3,
+    "gad7": 4,
+    "pcptsd5": 6,
+    "mental-health": 7,
+    "substance-use": 8,
+    "medical": 9,
+    "medications": 10,
+    "practicalities": 11,
+    "about-you": 12,
+}
+STEP_COUNT = 13
+SKIPPED_SAFETY = "Skipped: Checking in with you (it does not apply to your answers)"
+
+
+@SIZES
+def test_person_completes_screening_from_home_page(live_app, device, size):
+    """The order of the steps, a step count fixed from the start (a step that does not apply
+    is said to be skipped), a gate opening its list, at phone and at laptop width."""
     answers = clean_answers(goals="Feel steadier at work.")
     q = definition()
+    page = device(size).new_page()
     page.goto(live_app.url + "/")
     screenshot(page, "home")
     page.get_by_role("link", name=START_SCREENING).first.click()
     page.get_by_role("button", name="I understand – start the screening").click()
+    visited = {}
     for _ in range(20):
         if "/screening/step/" not in page.url:
             break
         section_id = page.url.rsplit("/", 1)[-1]
+        page.wait_for_load_state("domcontentloaded")
+        progress = re.fullmatch(r"Step (\d+) of (\d+)", page.locator(".progress").inner_text())
+        assert progress and int(progress[2]) == STEP_COUNT, (section_id, progress)
+        visited[section_id] = int(progress[1])
+        skipped = page.locator(".progress-skipped").all_inner_texts()
+        assert skipped == ([SKIPPED_SAFETY] if section_id == "pcptsd5" else []), section_id
+        if section_id == "medical":
+            # The list behind the gate shows only once the gate is not "no".
+            conditions = page.locator("#q-medical-conditions")
+            assert conditions.is_hidden()
+            page.check('input[name="heart-brain-any"][value="yes"]')
+            assert conditions.is_visible()
         fill_step(page, enabled_items(q.section(section_id), answers), answers)
+        if section_id == "medical":
+            assert page.locator("#q-medical-conditions").is_hidden()  # the gate is "no" now
         screenshot(page, f"step-{section_id}")
         page.get_by_role("button", name="Next").click()
+    assert visited == CALM_STEPS
+    assert list(visited) == list(CALM_STEPS)
     assert page.url.endswith("/screening/review")
+    assert page.locator(".progress").inner_text() == f"Step {STEP_COUNT} of {STEP_COUNT}"
+    assert page.locator(".progress-skipped").all_inner_texts() == [SKIPPED_SAFETY]
+    # Nothing sticks out sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     screenshot(page, "review")
     page.check('input[name="consent-accuracy"][value="yes"]')
     page.check('input[name="consent-privacy"][value="yes"]')
@@ -38,7 +82,6 @@ def test_person_completes_screening_from_home_page(live_app, page):
     page.get_by_role("button", name="Send my screening").click()
     assert page.url.endswith("/screening/done")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Thank you")
-    screenshot(page, "done")
 
 
 def test_crisis_panel_appears_the_moment_a_risk_answer_is_chosen(live_app, page):
