@@ -28,32 +28,37 @@ run: migrate
 
 # The SQLite pass leaves out `scale` tests (real servers under load, wall-clock budgets, query
 # plans): `make test-postgres` runs them, SQLite-only ones on an SQLite file of their own.
-# `make test` runs it in two parts side by side (the Chromium tests, the rest), one core each,
-# then the 200-at-once load test as soon as a core is free. With CI=true (.ci/run) the
-# PostgreSQL pass joins them, and the test that stops PostgreSQL runs once nothing uses it.
-TEST_JOBS := test-browser test-sqlite-rest test-sqlite-load
+# `make test` runs it in parts, two at a time (one core each), each starting as a core is free:
+# the Chromium tests, the rest, the deployed stack (nginx in front), the 200-at-once load test.
+# With CI=true (.ci/run) the PostgreSQL pass joins them, and the test that stops PostgreSQL
+# runs once nothing uses it. The order balances the two cores (CI: about 255 s each).
+TEST_JOBS := test-browser test-sqlite-rest test-deployed test-sqlite-load
 ifeq ($(CI),true)
-TEST_JOBS := test-browser test-postgres-shared test-sqlite-rest test-sqlite-load test-postgres-last
+TEST_JOBS := test-browser test-postgres-shared test-sqlite-rest test-deployed test-sqlite-load \
+	test-postgres-last
 endif
-.PHONY: test-browser test-sqlite-rest test-postgres-last
+.PHONY: test-browser test-sqlite-rest test-deployed test-postgres-last
 test: $(STAMP) compile-translations
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory -j2 --output-sync=target $(TEST_JOBS)
 
-# The test that stops PostgreSQL, once nothing else uses it: the PostgreSQL pass and the
-# Chromium tests (the deployed stack's database) are done; the SQLite jobs may still run.
-test-postgres-last: test-browser test-postgres-shared
+# The test that stops PostgreSQL, once nothing else uses it: the PostgreSQL pass, the Chromium
+# tests and the deployed stack (its database) are done; the SQLite jobs may still run.
+test-postgres-last: test-browser test-postgres-shared test-deployed
 	$(MAKE) --no-print-directory test-postgres-alone
 
 # SQLite whatever the environment says: TEST_DATABASE_URL is the PostgreSQL pass's.
-# test-sqlite is the whole SQLite pass in one process; test-browser and test-sqlite-rest are its
-# two halves.
+# test-sqlite is the whole SQLite pass in one process; test-browser, test-deployed and
+# test-sqlite-rest are its parts.
 SQLITE_PYTEST := env -u TEST_DATABASE_URL $(BIN)/pytest
 test-sqlite: $(STAMP) compile-translations
 	$(SQLITE_PYTEST) -m "not scale"
 
 test-browser: $(STAMP) compile-translations
-	$(SQLITE_PYTEST) -m "not scale and (browser or deployed)"
+	$(SQLITE_PYTEST) -m "not scale and browser and not deployed"
+
+test-deployed: $(STAMP) compile-translations
+	$(SQLITE_PYTEST) -m "not scale and deployed"
 
 test-sqlite-rest: $(STAMP) compile-translations
 	$(SQLITE_PYTEST) -m "not scale and not browser and not deployed"
