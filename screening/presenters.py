@@ -8,7 +8,6 @@ and crisis resources on the same page.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,19 +20,6 @@ from wtforms import Field, Form
 from screening.intake.forms import OTHER_SUFFIX
 from screening.questionnaire.conditions import condition_holds, enabled_items, enabled_sections
 from screening.questionnaire.model import Item, Questionnaire, Section
-
-# A hint that opens by saying the question is optional ("Optional. From 0 to 11."): the
-# "(optional)" marker after the question already says so, once.
-OPTIONAL_PREFIX = re.compile(r"^\s*(?:optional|opcional)\b\s*[.,:;]?\s*", re.IGNORECASE)
-
-
-def hint_for(item: Item, lang: str) -> str | None:
-    """Return an item's hint, without an opening "Optional." the marker already says."""
-    hint = item.help.get(lang) if item.help else None
-    if not hint or item.required:
-        return hint
-    rest = OPTIONAL_PREFIX.sub("", hint, count=1)
-    return rest[:1].upper() + rest[1:] if rest else None
 
 
 @dataclass
@@ -120,7 +106,7 @@ def question_views(
             item=item,
             text=item.text.get(lang),
             text_lang="en" if lang != "en" and not item.text.has(lang) else None,
-            help=hint_for(item, lang),
+            help=item.help.get(lang) if item.help else None,
             field=form_field,
             visible=item.link_id in visible,
             errors=errors.get(item.link_id, []) + errors.get(item.link_id + OTHER_SUFFIX, []),
