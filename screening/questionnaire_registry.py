@@ -47,6 +47,9 @@ def build_registry(
     """Load and validate the definition with the clinic's overlay of words and its own words
     filled in, its rules and any archived versions beside it (once per version of those files
     and words: every app, and every test, on the same files shares it)."""
+    if overrides_path is not None and not overrides_path.exists():
+        # No overlay file is no overlay: every instance folder without one shares a registry.
+        overrides_path = None
     archive = definition_path.parent / "archive"
     archived = tuple(sorted(archive.glob("*.yaml"))) if archive.is_dir() else ()
     files = (definition_path, rules_path, overrides_path, *archived)

@@ -110,6 +110,21 @@ def test_the_registry_applies_the_file_and_reads_it_again_when_edited(tmp_path):
     assert not plain.item("goals").text.get().startswith("First words")
 
 
+def test_instance_folders_without_an_overlay_share_one_registry(tmp_path):
+    # Every app (every test) has its own instance folder: with no overlay file in it, the
+    # registry is the one built without an overlay, not built again for each folder.
+    without = build_registry(DEFINITION_PATH, RULES_PATH, WORDS)
+    for folder in ("one", "two"):
+        absent = tmp_path / folder / "questionnaire.overrides.yaml"
+        assert build_registry(DEFINITION_PATH, RULES_PATH, WORDS, absent) is without
+    # The file once written is read.
+    written = tmp_path / "one" / "questionnaire.overrides.yaml"
+    written.parent.mkdir()
+    written.write_text(yaml.safe_dump({"goals": {"help": {"en": "Hi", "es": "Hola"}}}), "utf-8")
+    overlaid = build_registry(DEFINITION_PATH, RULES_PATH, WORDS, written)
+    assert overlaid is not without and overlaid.current.item("goals").help.get() == "Hi"
+
+
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
     overrides = tmp_path / "questionnaire.overrides.yaml"
     overrides.write_text("- goals\n", encoding="utf-8")
