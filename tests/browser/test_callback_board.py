@@ -58,6 +58,7 @@ def test_a_clinician_takes_a_case_logs_two_calls_and_sets_a_follow_up_on_a_phone
     tab.fill("#call-note", "Said my first name only.")
     tab.fill("#call-next_follow_up_on", "2026-12-03")
     tab.click("#log-call button[type=submit]")
+    tab.wait_for_load_state("domcontentloaded")
     assert "Follow-up: 2026-12-03" in tab.locator(".action-bar").inner_text()
     assert tab.locator(".notes-timeline .note").count() == 2
     assert overflow_problems(tab, (PHONE["width"],)) == []

@@ -36,6 +36,7 @@ def test_the_clinics_about_and_fees_pages_show_and_pass_the_checks(live_app, pho
         audit.check(tab, f"about ({lang})", page_type="about")
         tab.click(".site-menu > summary")
         tab.click(f'.site-menu a:text-is("{fees}")')
+        tab.wait_for_load_state("domcontentloaded")
         assert tab.locator("article table").is_visible()
         audit.check(tab, f"fees ({lang})", page_type="fees")
     audit.assert_clean()

@@ -27,10 +27,12 @@ def test_contact_today_asks_for_a_phone_or_an_email_first(live_app, phone):
     assert is_crisis_page(tab)
     tab.click(CONTACT_TODAY)
     assert path_of(tab.url) == "/screening/contact-today"
+    tab.wait_for_load_state("domcontentloaded")
     for link in LINKS:
         assert tab.locator(f"main .crisis-panel {link}").first.is_visible(), link
 
     tab.click(SEND_DETAILS)
+    tab.wait_for_load_state("domcontentloaded")
     assert tab.locator("#error-summary").is_visible()
     assert tab.locator("#full-name-error").is_visible()
     for field in ("phone", "email"):
@@ -39,6 +41,7 @@ def test_contact_today_asks_for_a_phone_or_an_email_first(live_app, phone):
     tab.fill("#full-name", "Sam Tarde")
     tab.fill("#phone", "555 12")
     tab.click(SEND_DETAILS)
+    tab.wait_for_load_state("domcontentloaded")
     assert "(408) 555-0123" in tab.locator("#phone-error").inner_text()  # the example to follow
     assert tab.locator("#full-name-error").count() == 0
     assert (tab.input_value("#full-name"), tab.input_value("#phone")) == ("Sam Tarde", "555 12")

@@ -87,6 +87,7 @@ def test_enrolment_pages_pass_accessibility_checks(live_app, staff, tab):
     assert newcomer.email == staff.newcomer_email and newcomer.totp_secret
     tab.fill("#code", pyotp.TOTP(newcomer.totp_secret).now())
     tab.click(SUBMIT)
+    tab.wait_for_load_state("domcontentloaded")
     assert tab.locator(".recovery-codes li").count() >= 8
     audit.check(tab, "recovery codes")
     screenshot(tab, "portal-recovery-codes", desktop=True)

@@ -42,6 +42,7 @@ def test_saving_after_a_risk_answer_shows_every_crisis_resource(live_app, phone,
     assert panel.is_visible() is javascript
     tab.click(SAVE)
     assert path_of(tab.url) == "/screening/saved"
+    tab.wait_for_load_state("domcontentloaded")
     main = tab.locator("main")
     assert "not monitored in real time" in main.inner_text()
     for link in LINKS:

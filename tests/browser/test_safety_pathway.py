@@ -78,6 +78,7 @@ def ids(combinations: list[tuple[str, bool]]) -> list[str]:
 
 def assert_crisis_resources(tab, lang: str) -> None:  # type: ignore[no-untyped-def]
     """The page, in `lang`, shows every crisis resource as a link a phone can tap."""
+    tab.wait_for_load_state("domcontentloaded")  # after a click, the page may be half parsed
     assert tab.locator("html").get_attribute("lang") == lang
     for link in LINKS:
         assert tab.locator(f"main .crisis-panel {link}").first.is_visible(), (tab.url, link)
@@ -143,6 +144,7 @@ def test_a_disclosure_taken_back_reaches_the_clinician(
     row = queue_row(portal, live_app, name)
     assert_urgent(row, unfinished=False)
     row.get_by_role("link", name=name).click()
+    portal.wait_for_load_state("domcontentloaded")
     assert portal.locator(".triage-banner.triage-urgent-safety").is_visible()
     # Item 9 on the PHQ-9 step, then "thoughts now" on the safety step: both kept.
     timeline = portal.locator(".disclosure-list > li")
