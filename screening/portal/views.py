@@ -96,11 +96,14 @@ def portal_duration(delta: timedelta | None) -> str:
 
 @bp.app_template_filter("waiting_time")
 def waiting_time(delta: timedelta | None) -> str:
-    """Say how long someone has waited in plain clock time (not business hours): hours for
-    the first two days, then days."""
+    """Say how long someone has waited in plain clock time (not business hours): minutes for
+    the first hour (an urgent case counts them), hours for the first two days, then days."""
     if delta is None:
         return ""
-    hours = max(0, int(delta.total_seconds() // 3600))
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = minutes // 60
     if hours < 48:
         return ngettext("%(num)d hour", "%(num)d hours", hours)
     return ngettext("%(num)d day", "%(num)d days", hours // 24)

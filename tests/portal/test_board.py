@@ -78,6 +78,8 @@ def test_rows_say_how_and_when_to_call_how_long_they_waited_and_their_scores(app
     assert 'href="sms:+14085550142"' in texting and "5 hours" in texting
     assert "No voicemail" not in texting
     assert 'href="mailto:alex.rivera@example.com"' in row_of(page, emailer)
+    # Sent moments ago: minutes, not "0 hours".
+    assert re.search(r'data-label="Waiting">\d+ minutes? ', row_of(page, emailer))
 
     # The list comes first: counts are links, filters are folded away and closed.
     assert page.index('class="count-links"') < page.index('class="queue-table"')
