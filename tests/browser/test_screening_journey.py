@@ -32,6 +32,12 @@ CALM_STEPS = {
     "about-you": 12,
 }
 STEP_COUNT = 13
+HEADINGS_BELOW_MARKER = """
+() => [...document.querySelectorAll('.review-section > summary')]
+  .filter((summary) => summary.querySelector('h2').getBoundingClientRect().top
+    - summary.getBoundingClientRect().top > 16)
+  .map((summary) => summary.textContent.trim())
+"""
 SKIPPED_SAFETY = "Skipped: Checking in with you (it does not apply to your answers)"
 
 
@@ -73,8 +79,10 @@ def test_person_completes_screening_from_home_page(live_app, device, size):
     assert page.url.endswith("/screening/review")
     assert page.locator(".progress").inner_text() == f"Step {STEP_COUNT} of {STEP_COUNT}"
     assert page.locator(".progress-skipped").all_inner_texts() == [SKIPPED_SAFETY]
-    # Nothing sticks out sideways.
+    # Nothing sticks out sideways, and each folded section's heading starts on its marker's
+    # line (a long one once dropped below the marker, which then stood alone).
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    assert page.evaluate(HEADINGS_BELOW_MARKER) == []
     screenshot(page, "review")
     page.check('input[name="consent-accuracy"][value="yes"]')
     page.check('input[name="consent-privacy"][value="yes"]')
