@@ -35,7 +35,7 @@ KNOWN_ENGLISH_UI = (
     "Privacy notice",
     "In crisis?",
     "optional",
-    "Anything else?",
+    "Something else? Tell us here",
     "Send my screening",
     "Check your answers",
     "Continue with the screening",
