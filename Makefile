@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 # Exported: the app builds its development links (PUBLIC_BASE_URL) from the port it serves on.
 export PORT
+# Python keeps compiled modules (and pytest its rewritten tests) in __pycache__ even where the
+# environment says not to: each test job and server process otherwise compiles them again
+# (collecting the suite: 6.5 s, 3.5 s with the cache).
+unexport PYTHONDONTWRITEBYTECODE
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-sqlite-load test-postgres test-postgres-shared test-postgres-alone screenshots \
