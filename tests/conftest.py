@@ -189,7 +189,7 @@ def migrate_template(database_url: str) -> None:
         os.environ["THRESHOLD_INSTANCE_PATH"] = previous
 
 
-def one_connection_app(tmp_path: Path, database_url: str) -> Flask:
+def one_connection_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     """An app whose pool holds one connection and waits 1 s for it: a request that needs a
     second connection, or finds the one busy, fails instead of being served."""
     app = make_app(
@@ -198,6 +198,7 @@ def one_connection_app(tmp_path: Path, database_url: str) -> Flask:
         DATABASE_POOL_SIZE=1,
         DATABASE_MAX_OVERFLOW=0,
         DATABASE_POOL_TIMEOUT=1,
+        **overrides,
     )
     engine = app.extensions["db_engine"]
     assert (engine.pool.size(), engine.pool.timeout()) == (1, 1)

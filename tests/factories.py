@@ -10,7 +10,7 @@ Every screening is addressed by its public id (what URLs carry):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -164,6 +164,18 @@ def update_submission(app: Flask, public_id: str, **values: Any) -> None:
             ).one()
             for name, value in values.items():
                 setattr(submission, name, value)
+            db.commit()
+        finally:
+            db.close()
+
+
+def expire_resume_link(app: Flask, days: int = 30) -> None:
+    """Move the only draft's resume-link expiry `days` into the past."""
+    with app.app_context():
+        db = new_session(write=True)
+        try:
+            draft = db.scalars(select(Submission)).one()
+            draft.resume_expires_at = draft.resume_expires_at - timedelta(days=days)
             db.commit()
         finally:
             db.close()

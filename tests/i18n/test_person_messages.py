@@ -5,15 +5,12 @@ browser asks for English."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from screening.database import new_session
-from screening.models import Submission
-from tests.conftest import make_app
+from tests.conftest import one_connection_app
+from tests.factories import expire_resume_link
 from tests.intake.test_draft_holder import last_activity_minutes_ago, save_for_later
 from tests.intake.wizard_driver import (
     answer_steps,
@@ -46,20 +43,10 @@ def spanish_person(app: Flask) -> FlaskClient:
     return person
 
 
-def expire_link(app: Flask) -> None:
-    """Move the resume link's expiry into the past."""
-    with app.app_context():
-        db = new_session(write=True)
-        draft = db.scalars(select(Submission)).one()
-        draft.resume_expires_at = draft.resume_expires_at - timedelta(days=30)
-        db.commit()
-        db.close()
-
-
 def test_dead_links_and_a_sent_screening_speak_spanish_on_an_english_browser(app):
     person = spanish_person(app)
     link = save_for_later(app, person, "concerns", clean_answers())
-    expire_link(app)
+    expire_resume_link(app)
     expired = english_browser(app).get(link, follow_redirects=True)
     assert "Ese enlace para continuar ya venció o ya se usó" in text_of(expired)
     assert "That resume link has expired" not in text_of(expired)
@@ -98,12 +85,9 @@ def test_a_screening_closed_for_privacy_says_so_in_spanish(app):
 
 
 def test_outage_and_rate_limit_pages_are_in_spanish(tmp_path, database_url):
-    app = make_app(
+    app = one_connection_app(
         tmp_path,
         database_url,
-        DATABASE_POOL_SIZE=1,
-        DATABASE_MAX_OVERFLOW=0,
-        DATABASE_POOL_TIMEOUT=1,
         RATELIMIT_ENABLED=True,
         RATELIMIT_RESUME="1 per hour",
         RATELIMIT_RESUME_EMAIL="1 per hour",

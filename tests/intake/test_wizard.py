@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from screening.database import new_session
 from screening.models import Submission, SubmissionState
+from tests.factories import expire_resume_link
 from tests.intake.wizard_driver import (
     answer_steps,
     complete_screening,
@@ -221,14 +222,7 @@ def test_resume_link_expires(app, client):
     data["action"] = "save"
     client.post("/screening/step/about-you", data=data)
     link = resume_link_in(client.get("/screening/saved").data.decode())
-    with app.app_context():
-        db = new_session(write=True)
-        draft = db.scalars(select(Submission)).one()
-        from datetime import timedelta
-
-        draft.resume_expires_at = draft.resume_expires_at - timedelta(days=8)
-        db.commit()
-        db.close()
+    expire_resume_link(app, days=8)
     response = app.test_client().get(link)
     assert location(response) == "/screening/"
 
