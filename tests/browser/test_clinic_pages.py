@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.checks import PageAudit
 from tests.public.test_clinic_pages import EXAMPLES, png
@@ -30,7 +31,7 @@ def test_the_clinics_about_and_fees_pages_show_and_pass_the_checks(live_app, pho
         tab.click(f'.site-menu a:text-is("{about}")')
         assert tab.url.endswith("/about")
         photos = tab.locator("article img")
-        assert photos.count() == 2
+        expect(photos).to_have_count(2)  # retries: the click returns before the page is parsed
         # Loaded and drawn, not a broken-image icon.
         assert photos.first.evaluate("img => img.complete && img.naturalWidth") == 1
         audit.check(tab, f"about ({lang})", page_type="about")
