@@ -4,8 +4,9 @@ Each flow runs in two of the four combinations of English/Spanish and with/witho
 JavaScript, so that every flow runs in both languages and, where JavaScript changes what the
 person sees (the crisis panel beside the answer), in both modes. The clinician's queue is
 checked in a tab signed in once for the module (`admin_state`). Each person opens the
-screening at the PHQ-9 from a resume link, the steps before it answered through the service
-(typing them is what the other wizard tests do; here it would only add seconds).
+screening from a resume link at the step the flow is about, the steps before it answered
+through the service (typing them is what the other wizard tests do; here it would only add
+seconds).
 
 - a taken-back disclosure (item 9, then the safety step's answers, then item 9 back to "not at
   all") reaches the queue urgent, with its timeline on the submission page; Back and the done
@@ -14,9 +15,10 @@ screening at the PHQ-9 from a resume link, the steps before it answered through 
 - a risk draft left after "Save and finish later" (whose page shows every crisis resource)
   enters the queue once `flask notify escalate` runs RISK_DRAFT_SURFACE_MINUTES later: the
   command's clock is moved, nothing sleeps;
-- a recent psychiatric discharge without ideation is urgent, and an empty response is
-  incomplete: proved on submitted responses in the portal, which is cheaper than walking the
-  wizard (the wizard's triage is the same `submit_draft`).
+- a person discharged from a psychiatric stay 9 days ago who answers item 9 "not at all" is
+  asked the discharge date (asked of everyone), meets crisis resources, and reaches the queue
+  urgent with the date kept in the disclosure timeline;
+- an empty response (an import) is incomplete in the queue.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from screening import cli
-from screening.clock import utcnow
+from screening.clock import today, utcnow
 from tests.browser.journey import (
     BACK,
     CONTINUE_AFTER_CRISIS,
@@ -47,7 +50,6 @@ from tests.questionnaire.factories import (
     NEARLY_EVERY_DAY,
     NOT_AT_ALL,
     SEVERAL_DAYS,
-    TODAY,
     clean_answers,
     contact_first_definition,
 )
@@ -201,31 +203,46 @@ def test_an_abandoned_risk_draft_reaches_the_queue_after_the_set_minutes(
     assert_urgent(queue_row(portal, live_app, name), unfinished=True)
 
 
-def test_a_recent_discharge_is_urgent_and_an_empty_response_incomplete(
-    live_app, phone, admin_state
+@pytest.mark.parametrize(("lang", "javascript"), OTHER_WAYS, ids=ids(OTHER_WAYS))
+def test_a_person_discharged_last_week_who_denies_ideation_is_urgent(
+    live_app, phone, admin_state, lang, javascript
 ):
-    app = live_app.app
-    discharged = {
-        lang: make_submission(
-            app,
-            language=lang,
-            full_name=f"Recent Discharge {lang.upper()}",
-            hospitalized=True,
-            hospital_discharge=(TODAY - timedelta(days=12)).isoformat(),
-            hospitalization_details="Ten days, after an overdose.",
-        )
-        for lang in ("en", "es")
-    }
-    empty = make_submission(app, answers={})
+    # Asked of everyone now, not behind item 9: the weeks after discharge are the riskiest.
+    name = f"Recent Discharge {lang.upper()} {javascript}"
+    answers = clean_answers(
+        full_name=name,
+        hospitalized=True,
+        hospital_discharge=(today() - timedelta(days=9)).isoformat(),
+        hospitalization_details="Ten days, after an overdose.",
+        **{"phq9-9": NOT_AT_ALL},
+    )
+    tab = resume_at(phone, live_app, "treatment-history", answers, lang, javascript)
+    send_step(tab, "treatment-history", answers)  # the date appears once "yes" is chosen
+    # A discharge this recent is urgent, so crisis resources come before the next step.
+    assert is_crisis_page(tab)
+    assert_crisis_resources(tab, lang)
+    walk_to(tab, answers, "/screening/review")
+    fill_consent(tab, name)
+    tab.click(SEND)
+    assert path_of(tab.url) == "/screening/done"
+    # Urgent: the ending says what happens today and shows every crisis resource.
+    assert_crisis_resources(tab, lang)
+
+    portal = phone(storage_state=admin_state)
+    row = queue_row(portal, live_app, name)
+    assert_urgent(row, unfinished=False)
+    row.get_by_role("link", name=name).click()
+    expect(portal.locator(".triage-banner.triage-urgent-safety")).to_be_visible()
+    # The discharge date alone made it urgent (item 9 "not at all"), and it is kept as given.
+    expect(portal.locator(".flag-urgent")).to_have_count(1)
+    expect(portal.locator(".disclosure-list > li")).to_have_count(1)
+    expect(portal.locator(".disclosure-list > li")).to_contain_text(answers["hospital-discharge"])
+
+
+def test_an_empty_response_is_incomplete_in_the_queue(live_app, phone, admin_state):
+    # An import that answers nothing is never filed as likely eligible.
+    empty = make_submission(live_app.app, answers={})
     portal = phone(storage_state=admin_state)
     portal.goto(f"{live_app.url}/portal/")
-    for lang in discharged:
-        row = queue_row(portal, live_app, f"Recent Discharge {lang.upper()}", reload=False)
-        assert_urgent(row, unfinished=False)
     empty_row = portal.locator("tbody tr").filter(has=portal.locator(f'a[href$="/s/{empty}"]'))
     assert empty_row.locator(".badge-incomplete").is_visible()
-    portal.goto(f"{live_app.url}/portal/s/{discharged['es']}")
-    assert portal.locator(".triage-banner.triage-urgent-safety").is_visible()
-    # No risk answer was given: the discharge date alone makes it urgent.
-    assert portal.locator(".flag-urgent").count() == 1
-    assert portal.locator(".disclosure-list").count() == 0
