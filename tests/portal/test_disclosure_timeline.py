@@ -94,7 +94,7 @@ def test_the_timeline_is_labelled_in_spanish_for_a_spanish_portal(app):
 def test_a_screening_without_disclosures_says_so(app):
     public_id = make_submission(app)
     page = read_page(clinician_client(app).get(f"/portal/s/{public_id}").data)
-    assert "No risk answer was given while answering." in page.text
+    assert "No risk answer was recorded before sending." in page.text
 
 
 def test_disclosures_are_encrypted_at_rest_and_go_with_their_screening(app):
