@@ -118,6 +118,15 @@ def plan_step(
     return Save(answers, move="next", disclosed=disclosed)
 
 
+def typed_disclosures(
+    q: Questionnaire, rules: RuleSet, section: Section, saved: dict[str, Any], typed: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the risk answers among those on a step as it stands (wizard.js keeps them as
+    they change), counting only the questions that apply."""
+    applying = {item.link_id for item in enabled_items(section, {**saved, **typed})}
+    return disclosed_answers(q, rules, {k: v for k, v in typed.items() if k in applying})
+
+
 def disclosed_answers(q: Questionnaire, rules: RuleSet, answers: dict[str, Any]) -> dict[str, Any]:
     """Return the answers that raise an urgent flag; empty when none does.
 

@@ -115,7 +115,7 @@ def closed_page(reason: str) -> tuple[str, int]:
     if reason == LOST_ELSEWHERE:
         notice = _(
             "This screening was continued on another device, where its “finish later” link "
-            "was opened, so nothing on this page was saved. What you typed is still below. "
+            "was opened, so this page could not be saved. What you typed is still below. "
             "To send it from here: on the other device choose “Save and finish later”, open "
             "the new link in this browser (a new tab is fine), then press “Send this page "
             "again”. Or carry on on the other device."
@@ -123,7 +123,7 @@ def closed_page(reason: str) -> tuple[str, int]:
     else:
         notice = _(
             "For your privacy, we closed this screening because it was not used for a while, "
-            "so nothing on this page was saved. What you typed is still below. To send it, "
+            "so this page could not be saved. What you typed is still below. To send it, "
             "open your “finish later” link in this browser (a new tab is fine), then press "
             "“Send this page again”."
         )

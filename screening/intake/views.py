@@ -51,6 +51,7 @@ from screening.intake.controller import (
     StepPost,
     move_of,
     plan_step,
+    typed_disclosures,
 )
 from screening.intake.forms import answers_to_formdata, raw_input, validate_items
 from screening.intake.pages import (
@@ -124,32 +125,65 @@ def start() -> Response:
     return redirect(unfinished_or_review_url(q, draft))
 
 
+# The action wizard.js posts while a step's answers change (no button was pressed).
+AUTOSAVE = "autosave"
+
+
 @bp.route("/step/<section_id>", methods=["GET", "POST"])
 def step(section_id: str):  # type: ignore[no-untyped-def]
-    """Show a step, or save it and move on."""
+    """Show a step, or save it and move on (or, for wizard.js, keep what is on it)."""
     q = questionnaire()
     draft = current_draft()
+    autosave = request.method == "POST" and request.form.get("action") == AUTOSAVE
     if draft is None:
-        return lost_session()
+        return ("", 409) if autosave else lost_session()
     section = section_or_404(q, section_id)
-    refused = step_refusal(q, draft, section)
-    if refused is not None:
-        return refused
+    closed = step_closed(q, draft, section)
+    if autosave:
+        # Nothing to say to a script: the page says why at the next button press.
+        return ("", 409) if closed else autosave_step(q, draft, section)
+    if closed:
+        return step_refusal(q, draft, section, closed)
     if request.method == "GET":
         return show_step(q, draft, section)
     return post_step(q, draft, section)
 
 
-def step_refusal(q: Questionnaire, draft: Submission, section: Section):  # type: ignore[no-untyped-def]
-    """Return where to send someone who may not use this step now; None if they may."""
+def step_closed(q: Questionnaire, draft: Submission, section: Section) -> str | None:
+    """Say why this step is not open to the draft now ("gone", "unreached", "crisis"), or
+    None if it is."""
     if section.role == service.CONSENT or not is_enabled(section, draft.answers):
-        return redirect(url_for("intake.start_over"))
+        return "gone"
     if not service.step_is_reachable(q, draft, section.link_id):
+        return "unreached"
+    if draft.progress.crisis_pending:
+        return "crisis"
+    return None
+
+
+def step_refusal(q: Questionnaire, draft: Submission, section: Section, closed: str):  # type: ignore[no-untyped-def]
+    """Send someone whose step is `closed` (step_closed) where they may go."""
+    if closed == "gone":
+        return redirect(url_for("intake.start_over"))
+    if closed == "unreached":
         flash(_("Please finish this step first."), "info")
         return redirect(unfinished_or_review_url(q, draft))
-    if draft.progress.crisis_pending:
-        return crisis_page(url_for("intake.continue_after_support", section_id=section.link_id))
-    return None
+    return crisis_page(url_for("intake.continue_after_support", section_id=section.link_id))
+
+
+def autosave_step(q: Questionnaire, draft: Submission, section: Section) -> tuple[str, int]:
+    """Keep what is on a step as the person changes it (wizard.js posts it), unvalidated, so
+    a page closed before any button loses nothing, and record a risk answer once chosen."""
+    form = section_form(section, request.form)
+    typed = lenient_answers(section, form)
+    service.keep_pending(
+        get_session(),
+        draft,
+        section.link_id,
+        raw_input(list(section.items), request.form),
+        disclosed=typed_disclosures(q, registry().rules, section, dict(draft.answers), typed),
+    )
+    return "", 204
 
 
 def show_step(q: Questionnaire, draft: Submission, section: Section) -> tuple[str, int]:

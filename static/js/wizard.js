@@ -1,6 +1,7 @@
 /* Progressive enhancement for the screening: reveal follow-up questions as answers change,
-   show crisis resources the moment a risk answer is chosen, and focus the error summary.
-   Everything here is also done by the server on Next, so the form works without it. */
+   show crisis resources the moment a risk answer is chosen, keep the page's answers on the
+   server as they change, and focus the error summary. Everything else here is also done by
+   the server on Next, so the form works without it. */
 (function () {
   "use strict";
   var form = document.querySelector(".step-form");
@@ -71,4 +72,45 @@
   form.addEventListener("change", refresh);
   form.addEventListener("input", refresh);
   refresh();
+
+  // Keep what is on the page on the server as it changes (a pause in typing, a tap), so a
+  // page closed before any button loses nothing. A button pressed while a save is on its way
+  // waits for it, so the server never sees the older answers last.
+  var AUTOSAVE_DELAY_MS = 800;
+  var timer = null;
+  var inflight = null;
+
+  function autosave(leaving) {
+    timer = null;
+    var data = new FormData(form);
+    data.set("action", "autosave");
+    // The page's own address, as a button would post (form.action is the buttons named
+    // "action").
+    inflight = fetch(window.location.href.split("#")[0], {
+      method: "POST", body: data, credentials: "same-origin", keepalive: leaving
+    }).catch(function () { return null; }).then(function () { inflight = null; });
+  }
+
+  function schedule() {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(autosave, AUTOSAVE_DELAY_MS, false);
+  }
+
+  form.addEventListener("change", schedule);
+  form.addEventListener("input", schedule);
+  // A phone may freeze a page once it is out of sight: save what waits now.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && timer) {
+      clearTimeout(timer);
+      autosave(true);
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (inflight) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      inflight.then(function () { form.requestSubmit(submitter); });
+    }
+  });
 })();

@@ -110,7 +110,7 @@ def test_a_second_device_does_not_silently_destroy_the_first_ones_page(live_app,
     # The first device presses Next: told plainly, its typed answer kept to send again.
     tab.click(NEXT)
     notice = tab.locator(".notice").inner_text()
-    assert "continued on another device" in notice and "nothing on this page was saved" in notice
+    assert "continued on another device" in notice and "this page could not be saved" in notice
     assert tab.locator('[name="goals"]').input_value() == "Typed on the first device"
     tab.click(RESEND)  # still not its draft: nothing is written, nothing is lost
     assert tab.locator('[name="goals"]').input_value() == "Typed on the first device"

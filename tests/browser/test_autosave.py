@@ -1,0 +1,91 @@
+"""In Chromium: wizard.js keeps a step's answers on the server as they change, so a page
+closed before any button loses nothing (a risk answer chosen there is recorded), and a button
+pressed while such a save is on its way waits for it, so older answers never land last."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from screening.database import new_session
+from screening.models import Submission
+from tests.browser.journey import NEXT, STEP_PATH, fill_visible, resume_at
+from tests.factories import load_submission
+from tests.questionnaire.factories import NOT_AT_ALL, SEVERAL_DAYS, clean_answers
+
+pytestmark = pytest.mark.browser
+
+
+def newest_draft(app) -> Submission:  # type: ignore[no-untyped-def]
+    """The screening started last, as stored now."""
+    with app.app_context():
+        db = new_session()
+        try:
+            public_id = db.scalars(
+                select(Submission.public_id).order_by(Submission.id.desc()).limit(1)
+            ).one()
+        finally:
+            db.close()
+    return load_submission(app, public_id)
+
+
+def is_autosave_request(request) -> bool:  # type: ignore[no-untyped-def]
+    """A save wizard.js is sending."""
+    return request.method == "POST" and "autosave" in (request.post_data or "")
+
+
+def is_autosave(response) -> bool:  # type: ignore[no-untyped-def]
+    """The answer to a save wizard.js sent."""
+    return is_autosave_request(response.request)
+
+
+def test_a_page_closed_before_any_button_keeps_what_was_typed_and_the_risk_answer(live_app, phone):  # type: ignore[no-untyped-def]
+    answers = clean_answers(**{"phq9-9": SEVERAL_DAYS})
+    tab = resume_at(phone, live_app, "phq9", answers, "en", True)
+    with tab.expect_response(is_autosave) as saved:
+        fill_visible(tab, "phq9", answers)
+    assert saved.value.status == 204
+    draft = newest_draft(live_app.app)
+    assert [event.answers for event in draft.disclosures] == [{"phq9-9": SEVERAL_DAYS}]
+    # The tab is closed; the same browser opens the step again: every answer is there.
+    context = tab.context
+    tab.close()
+    again = context.new_page()
+    again.goto(f"{live_app.url}{STEP_PATH}phq9")
+    expect(again.locator(f'input[name="phq9-9"][value="{SEVERAL_DAYS}"]')).to_be_checked()
+    expect(again.locator("#crisis-phq9-9")).to_be_visible()
+
+
+def test_next_pressed_while_a_save_is_on_its_way_waits_for_it(live_app, phone):  # type: ignore[no-untyped-def]
+    answers = clean_answers(**{"phq9-9": SEVERAL_DAYS})
+    tab = resume_at(phone, live_app, "phq9", answers, "en", True)
+    held = []
+
+    def hold_saves(route) -> None:  # type: ignore[no-untyped-def]
+        # Hold wizard.js's save on its way, as a slow network would; let the rest through.
+        if is_autosave_request(route.request):
+            held.append(route)
+        else:
+            route.continue_()
+
+    tab.route(f"**{STEP_PATH}phq9", hold_saves)
+    fill_visible(tab, "phq9", answers)
+    for _ in range(50):
+        if held:
+            break
+        tab.wait_for_timeout(100)
+    assert len(held) == 1
+    # The person takes the risk answer back and presses Next while that save is held.
+    tab.check(f'input[name="phq9-9"][value="{NOT_AT_ALL}"]')
+    tab.click(NEXT)
+    assert tab.url.endswith(f"{STEP_PATH}phq9")  # waiting for the save first
+    held[0].continue_()
+    expect(tab).to_have_url(f"{live_app.url}{STEP_PATH}gad7")
+    # Next's answer is the one kept: the older one, saved first, did not land last.
+    tab.goto(f"{live_app.url}{STEP_PATH}phq9")
+    expect(tab.locator(f'input[name="phq9-9"][value="{NOT_AT_ALL}"]')).to_be_checked()
+    draft = newest_draft(live_app.app)
+    assert draft.answers["phq9-9"] == NOT_AT_ALL
+    # The answer chosen first is still recorded: a disclosure is a fact once given.
+    assert [event.answers for event in draft.disclosures] == [{"phq9-9": SEVERAL_DAYS}]
