@@ -9,6 +9,7 @@ work without JavaScript.
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from flask import (
     Blueprint,
@@ -127,6 +128,9 @@ def start() -> Response:
 
 # The action wizard.js posts while a step's answers change (no button was pressed).
 AUTOSAVE = "autosave"
+# Why a step is not open to a draft now: not part of its path, not reached yet, or crisis
+# resources come first.
+StepClosed = Literal["gone", "unreached", "crisis"]
 
 
 @bp.route("/step/<section_id>", methods=["GET", "POST"])
@@ -149,9 +153,8 @@ def step(section_id: str):  # type: ignore[no-untyped-def]
     return post_step(q, draft, section)
 
 
-def step_closed(q: Questionnaire, draft: Submission, section: Section) -> str | None:
-    """Say why this step is not open to the draft now ("gone", "unreached", "crisis"), or
-    None if it is."""
+def step_closed(q: Questionnaire, draft: Submission, section: Section) -> StepClosed | None:
+    """Say why this step is not open to the draft now, or None if it is."""
     if section.role == service.CONSENT or not is_enabled(section, draft.answers):
         return "gone"
     if not service.step_is_reachable(q, draft, section.link_id):
@@ -161,7 +164,7 @@ def step_closed(q: Questionnaire, draft: Submission, section: Section) -> str | 
     return None
 
 
-def step_refusal(q: Questionnaire, draft: Submission, section: Section, closed: str):  # type: ignore[no-untyped-def]
+def step_refusal(q: Questionnaire, draft: Submission, section: Section, closed: StepClosed):  # type: ignore[no-untyped-def]
     """Send someone whose step is `closed` (step_closed) where they may go."""
     if closed == "gone":
         return redirect(url_for("intake.start_over"))
