@@ -539,6 +539,14 @@ def render_account(feed_url: str | None = None) -> str:
     )
 
 
+@bp.post("/keepalive", endpoint="keepalive")
+@login_required
+def keepalive() -> tuple[str, int]:
+    """Keep a staff session from timing out (session-timeout.js: "Stay signed in", or typing
+    the server cannot see). The checks before every staff request count it as activity."""
+    return "", 204
+
+
 @bp.get("/account", endpoint="account")
 @login_required
 def show_account() -> str:

@@ -232,3 +232,30 @@ def test_ordinary_pages_do_not_read_the_credentials(app: Flask) -> None:
     for statement in account_reads:
         for column in ("password_hash", "totp_secret", "recovery_codes"):
             assert column not in statement
+
+
+def test_keepalive_counts_as_activity_for_a_signed_in_clinician(app: Flask) -> None:
+    # session-timeout.js posts it from "Stay signed in", or while a note is being typed.
+    client = clinician_client(app)
+    with client.session_transaction() as session:
+        session[sessions.LAST_SEEN] = time.time() - 14 * 60
+    assert client.post("/portal/keepalive").status_code == 204
+    with client.session_transaction() as session:
+        assert time.time() - session[sessions.LAST_SEEN] < 60
+
+
+def test_keepalive_does_not_revive_an_idle_session(app: Flask) -> None:
+    client = clinician_client(app)
+    with client.session_transaction() as session:
+        session[sessions.LAST_SEEN] = time.time() - 16 * 60
+    response = client.post("/portal/keepalive")
+    assert response.status_code == 302 and response.headers["Location"].startswith(LOGIN)
+    assert not signed_in(client)
+
+
+def test_portal_pages_carry_the_timeout_warning_and_sign_in_does_not(app: Flask) -> None:
+    client = clinician_client(app)
+    page = client.get("/portal/").data.decode()
+    assert 'id="session-warning"' in page and 'data-idle-seconds="900.0"' in page
+    assert "session-timeout.js" in page
+    assert 'id="session-warning"' not in app.test_client().get(LOGIN).data.decode()

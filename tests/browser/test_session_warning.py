@@ -1,0 +1,63 @@
+"""In Chromium: before a clinician's idle session ends, the page warns with a button that keeps
+it (WCAG 2.2.1 Timing Adjustable), and typing a note counts as activity, so a note written
+over a long call is not lost to the timer.
+
+The idle limit is 6 seconds here (SESSION_IDLE_MINUTES=0.1), so the warning comes 3 s after
+the last request (half the limit; 2 minutes with the default 15)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.checks import PageAudit
+
+pytestmark = pytest.mark.browser
+
+IDLE_SECONDS = 6
+
+
+@pytest.fixture(scope="module")
+def live_app_config() -> dict[str, object]:
+    """A short idle limit, so the test waits seconds, not minutes."""
+    return {"SESSION_IDLE_MINUTES": IDLE_SECONDS / 60}
+
+
+def is_keepalive(response) -> bool:  # type: ignore[no-untyped-def]
+    """The answer to session-timeout.js's keepalive."""
+    return response.request.method == "POST" and response.url.endswith("/portal/keepalive")
+
+
+def test_a_clinician_is_warned_stays_signed_in_and_keeps_a_long_note(
+    live_app, staff, phone, admin_state
+):  # type: ignore[no-untyped-def]
+    tab = phone(storage_state=admin_state)
+    tab.goto(f"{live_app.url}/portal/s/{staff.routine_id}")
+    loaded = time.monotonic()
+    warning = tab.locator("#session-warning")
+    note = tab.locator("#note-body")
+    # Typing a third of the way in reaches the server (nothing else would until "Add note").
+    tab.wait_for_timeout(IDLE_SECONDS / 3 * 1000 + 500)
+    with tab.expect_response(is_keepalive) as typed:
+        note.type("Long call: talked through the first visit")
+    assert typed.value.status == 204
+    # Then nothing for a while: the warning comes, focus on its button, before the limit.
+    expect(warning).to_be_visible(timeout=IDLE_SECONDS * 1000)
+    expect(warning.get_by_role("button", name="Stay signed in")).to_be_focused()
+    audit = PageAudit()
+    audit.check(tab, "submission page with the timeout warning", page_type="timeout warning")
+    audit.assert_clean()
+    with tab.expect_response(is_keepalive) as kept:
+        warning.get_by_role("button", name="Stay signed in").click()
+    assert kept.value.status == 204
+    expect(warning).to_be_hidden()
+    # Past the limit counted from the page's own request, and from the typing: still in.
+    tab.wait_for_timeout(max(0.0, loaded + IDLE_SECONDS + 1 - time.monotonic()) * 1000)
+    note.type(" and the fees.")
+    tab.get_by_role("button", name="Add note").click()
+    expect(tab.locator(".flash")).to_contain_text("Note added.")
+    expect(tab.locator(".notes-timeline")).to_contain_text(
+        "Long call: talked through the first visit and the fees."
+    )
