@@ -303,6 +303,12 @@ def idle_too_long(draft: Submission, idle_minutes: int) -> bool:
     return utcnow() - as_utc(draft.updated_at) > timedelta(minutes=idle_minutes)
 
 
+def touch_draft(db: Session, draft: Submission) -> None:
+    """Count this moment as activity on the draft (the person is still there)."""
+    draft.updated_at = utcnow()
+    db.commit()
+
+
 def release_draft(db: Session, draft: Submission) -> None:
     """Let go of an idle draft: no browser holds it until its resume link is used."""
     draft.draft_token_hash = None

@@ -133,6 +133,20 @@ AUTOSAVE = "autosave"
 StepClosed = Literal["gone", "unreached", "crisis"]
 
 
+@bp.post("/keepalive")
+def keepalive() -> tuple[str, int]:
+    """Keep this browser's screening from closing for privacy (session-timeout.js: "I'm still
+    here"); 409 once it has closed or when there is none."""
+    # Not current_draft(): a draft found too late is left for the next page to close and
+    # explain, as any request would.
+    db = get_session()
+    draft = service.find_draft(db, session.get(SESSION_DRAFT_KEY), for_update=True)
+    if draft is None or service.idle_too_long(draft, current_app.config["DRAFT_IDLE_MINUTES"]):
+        return "", 409
+    service.touch_draft(db, draft)
+    return "", 204
+
+
 @bp.route("/step/<section_id>", methods=["GET", "POST"])
 def step(section_id: str):  # type: ignore[no-untyped-def]
     """Show a step, or save it and move on (or, for wizard.js, keep what is on it)."""

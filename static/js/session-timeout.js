@@ -1,7 +1,7 @@
-/* A staff session ends after SESSION_IDLE_MINUTES without a request. Warn before that, with a
-   button that keeps the session (WCAG 2.2.1), and count typing as activity, so a note being
-   written is not lost to the timer. Once the time has passed, say so: what was typed is still
-   on the page to copy. */
+/* A staff session ends after SESSION_IDLE_MINUTES without a request, and a screening closes
+   for privacy after DRAFT_IDLE_MINUTES without a change. Warn before that, with a button that
+   keeps it (WCAG 2.2.1), and count typing as activity, so what is being written is not lost to
+   the timer. Once the time has passed, say so: what was typed is still on the page. */
 (function () {
   "use strict";
   var box = document.getElementById("session-warning");
@@ -22,9 +22,9 @@
     button.focus();
   }
 
-  function signedOut() {
+  function expired() {
     clearTimeout(warnTimer);
-    text.textContent = box.getAttribute("data-signed-out");
+    text.textContent = box.getAttribute("data-expired");
     button.hidden = true;
     box.hidden = false;
   }
@@ -33,7 +33,7 @@
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
     warnTimer = setTimeout(warn, idleMs - leadMs);
-    endTimer = setTimeout(signedOut, idleMs);
+    endTimer = setTimeout(expired, idleMs);
   }
 
   function keepAlive() {
@@ -48,7 +48,7 @@
         box.hidden = true;
         arm();
       } else {
-        signedOut();
+        expired();
       }
     }).catch(function () { return null; });
   }

@@ -227,3 +227,25 @@ def test_idle_limit_is_a_setting(tmp_path, database_url):
     save_for_later(app, client, "about-you", clean_answers())
     last_activity_minutes_ago(app, 6)
     assert CLOSED_FOR_PRIVACY in client.get("/screening/").data
+
+
+def test_im_still_here_keeps_an_idle_draft_open(app, client):
+    # session-timeout.js posts it from the warning before the idle limit (WCAG 2.2.1).
+    path = start_at(app, client, clean_answers(), "phq9")
+    page = client.get(path).data.decode()
+    assert 'data-idle-seconds="3600.0"' in page and "I'm still here" in page
+    last_activity_minutes_ago(app, 58)
+    assert client.post("/screening/keepalive").status_code == 204
+    last_activity_minutes_ago(app, 0)  # the keepalive's own time stays
+    assert CLOSED_FOR_PRIVACY not in client.get(path).data
+    assert stored_draft(app).draft_token_hash is not None
+
+
+def test_im_still_here_after_the_limit_is_too_late_and_says_so(app, client):
+    start_at(app, client, clean_answers(), "phq9")
+    last_activity_minutes_ago(app, 61)
+    assert client.post("/screening/keepalive").status_code == 409
+    # The next page closes it and says why, as without the keepalive.
+    assert CLOSED_FOR_PRIVACY in client.get("/screening/step/phq9").data
+    # Without a screening in this browser at all, the same.
+    assert app.test_client().post("/screening/keepalive").status_code == 409
