@@ -36,6 +36,12 @@ NOTE = "Called back; first appointment offered."
 START_SCREENING = re.compile(r"Start the screening \(about \d+ minutes\)")
 
 
+# What session-timeout.js sends when a clinician presses "Stay signed in".
+KEEPALIVE = """() => fetch('/portal/keepalive', {method: 'POST', credentials: 'same-origin',
+  headers: {'X-CSRFToken': document.querySelector('input[name=csrf_token]').value}})
+  .then((response) => response.status)"""
+
+
 @pytest.fixture
 def context(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     """A fresh browser context that accepts the self-signed certificate."""
@@ -145,6 +151,8 @@ def test_clinician_signs_in_with_2fa_reviews_notes_and_exports(
     tab.get_by_label("New note").fill(NOTE)
     tab.get_by_role("button", name="Add note").click()
     assert NOTE in tab.locator("#notes").inner_text()
+    # "Stay signed in" posts this, its CSRF token in a header: it passes the HTTPS checks too.
+    assert tab.evaluate(KEEPALIVE) == 204
     fhir = json.loads(downloaded(tab, "Download as FHIR (JSON)"))
     assert fhir["resourceType"] == "QuestionnaireResponse"
     assert fhir["status"] == "completed"
