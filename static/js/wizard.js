@@ -96,6 +96,9 @@
     timer = setTimeout(autosave, AUTOSAVE_DELAY_MS, false);
   }
 
+  // Only an open step keeps its answers so (not the contact-today form, which sends at once,
+  // nor a page shown after the screening closed here).
+  if (!form.hasAttribute("data-autosave")) { return; }
   form.addEventListener("change", schedule);
   form.addEventListener("input", schedule);
   // A phone may freeze a page once it is out of sight: save what waits now.

@@ -4,6 +4,8 @@ pressed while such a save is on its way waits for it, so older answers never lan
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -89,3 +91,20 @@ def test_next_pressed_while_a_save_is_on_its_way_waits_for_it(live_app, phone): 
     assert draft.answers["phq9-9"] == NOT_AT_ALL
     # The answer chosen first is still recorded: a disclosure is a fact once given.
     assert [event.answers for event in draft.disclosures] == [{"phq9-9": SEVERAL_DAYS}]
+
+
+def test_the_contact_today_form_is_sent_only_by_its_button(live_app, phone):  # type: ignore[no-untyped-def]
+    # It asks for a name and a phone before an urgent record is made: typing them is not
+    # pressing "Send" (wizard.js keeps only an open step's answers).
+    answers = clean_answers(**{"phq9-9": SEVERAL_DAYS})
+    tab = resume_at(phone, live_app, "phq9", answers, "en", True)
+    fill_visible(tab, "phq9", answers)
+    tab.click('#crisis-phq9-9 button[name="action"][value="reach"]')
+    expect(tab).to_have_url(re.compile(r"/screening/contact-today$"))
+    saves: list[str] = []
+    tab.on("request", lambda request: is_autosave_request(request) and saves.append(request.url))
+    tab.fill("#full-name", "Sam Later")
+    tab.fill("#phone", "(408) 555-0123")
+    tab.wait_for_timeout(1500)  # longer than wizard.js waits after a change
+    assert saves == []
+    assert newest_draft(live_app.app).state == "draft"
