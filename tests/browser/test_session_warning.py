@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checks import PageAudit
+from tests.browser.conftest import screenshot
 from tests.browser.journey import resume_at
 from tests.questionnaire.factories import clean_answers
 
@@ -48,6 +49,7 @@ def test_a_clinician_is_warned_stays_signed_in_and_keeps_a_long_note(
     # Then nothing for a while: the warning comes, focus on its button, before the limit.
     expect(warning).to_be_visible(timeout=IDLE_SECONDS * 1000)
     expect(warning.get_by_role("button", name="Stay signed in")).to_be_focused()
+    screenshot(tab, "timeout-warning-staff")
     audit = PageAudit()
     audit.check(tab, "submission page with the timeout warning", page_type="timeout warning")
     audit.assert_clean()
@@ -70,6 +72,7 @@ def test_a_person_is_warned_before_the_screening_closes_and_can_stay(live_app, p
     warning = tab.locator("#session-warning")
     expect(warning).to_be_visible(timeout=IDLE_SECONDS * 1000)
     expect(warning).to_contain_text("Para proteger su privacidad")
+    screenshot(tab, "timeout-warning-es")
     stay = warning.get_by_role("button", name="Sigo aquí")
     expect(stay).to_be_focused()
     with tab.expect_response(is_keepalive) as kept:
