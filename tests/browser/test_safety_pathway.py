@@ -103,6 +103,27 @@ def assert_urgent(row, *, unfinished: bool) -> None:  # type: ignore[no-untyped-
     assert row.locator(".badge-unfinished").count() == int(unfinished)
 
 
+def send_and_see_help(tab, answers, name: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Walk on to the review page, sign and send: the ending of an urgent screening says what
+    happens today and shows every crisis resource."""
+    walk_to(tab, answers, "/screening/review")
+    fill_consent(tab, name)
+    tab.click(SEND)
+    assert path_of(tab.url) == "/screening/done"
+    assert_crisis_resources(tab, lang)
+
+
+def open_urgent_screening(phone, admin_state, live_app, name: str):  # type: ignore[no-untyped-def]
+    """As a clinician, find the screening signed `name` among the urgent ones and open it;
+    return that tab."""
+    portal = phone(storage_state=admin_state)
+    row = queue_row(portal, live_app, name)
+    assert_urgent(row, unfinished=False)
+    row.get_by_role("link", name=name).click()
+    expect(portal.locator(".triage-banner.triage-urgent-safety")).to_be_visible()
+    return portal
+
+
 @pytest.mark.parametrize(("lang", "javascript"), BOTH_WAYS, ids=ids(BOTH_WAYS))
 def test_a_disclosure_taken_back_reaches_the_clinician(
     live_app, phone, admin_state, lang, javascript
@@ -136,22 +157,13 @@ def test_a_disclosure_taken_back_reaches_the_clinician(
     assert section_id_of(tab.url) == "phq9"
     taken_back = {**answers, "phq9-9": NOT_AT_ALL}
     send_step(tab, "phq9", taken_back)
-    walk_to(tab, taken_back, "/screening/review")
-    fill_consent(tab, name)
-    tab.click(SEND)
-    assert path_of(tab.url) == "/screening/done"
-    assert_crisis_resources(tab, lang)
+    send_and_see_help(tab, taken_back, name, lang)
 
-    portal = phone(storage_state=admin_state)
-    row = queue_row(portal, live_app, name)
-    assert_urgent(row, unfinished=False)
-    row.get_by_role("link", name=name).click()
-    portal.wait_for_load_state("domcontentloaded")
-    assert portal.locator(".triage-banner.triage-urgent-safety").is_visible()
+    portal = open_urgent_screening(phone, admin_state, live_app, name)
     # Item 9 on the PHQ-9 step, then "thoughts now" on the safety step: both kept.
     timeline = portal.locator(".disclosure-list > li")
-    assert timeline.count() == 2
-    assert "PHQ-9" in timeline.first.inner_text()
+    expect(timeline).to_have_count(2)
+    expect(timeline.first).to_contain_text("PHQ-9")
 
 
 @pytest.mark.parametrize(("lang", "javascript"), OTHER_WAYS, ids=ids(OTHER_WAYS))
@@ -221,18 +233,9 @@ def test_a_person_discharged_last_week_who_denies_ideation_is_urgent(
     # A discharge this recent is urgent, so crisis resources come before the next step.
     assert is_crisis_page(tab)
     assert_crisis_resources(tab, lang)
-    walk_to(tab, answers, "/screening/review")
-    fill_consent(tab, name)
-    tab.click(SEND)
-    assert path_of(tab.url) == "/screening/done"
-    # Urgent: the ending says what happens today and shows every crisis resource.
-    assert_crisis_resources(tab, lang)
+    send_and_see_help(tab, answers, name, lang)
 
-    portal = phone(storage_state=admin_state)
-    row = queue_row(portal, live_app, name)
-    assert_urgent(row, unfinished=False)
-    row.get_by_role("link", name=name).click()
-    expect(portal.locator(".triage-banner.triage-urgent-safety")).to_be_visible()
+    portal = open_urgent_screening(phone, admin_state, live_app, name)
     # The discharge date alone made it urgent (item 9 "not at all"), and it is kept as given.
     expect(portal.locator(".flag-urgent")).to_have_count(1)
     expect(portal.locator(".disclosure-list > li")).to_have_count(1)
