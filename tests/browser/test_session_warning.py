@@ -2,8 +2,8 @@
 privacy, the page warns with a button that keeps it (WCAG 2.2.1 Timing Adjustable); typing a
 note counts as activity, so a note written over a long call is not lost to the timer.
 
-Both idle limits are 6 seconds here (SESSION_IDLE_MINUTES and DRAFT_IDLE_MINUTES 0.1), so the
-warning comes 3 s after the last request (half the limit; 2 minutes with the defaults)."""
+Both idle limits are 4 seconds here (SESSION_IDLE_MINUTES and DRAFT_IDLE_MINUTES set to 4/60),
+so the warning comes 2 s after the last request (half the limit; 2 minutes with the defaults)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.questionnaire.factories import clean_answers
 
 pytestmark = pytest.mark.browser
 
-IDLE_SECONDS = 6
+IDLE_SECONDS = 4
 
 
 @pytest.fixture(scope="module")
