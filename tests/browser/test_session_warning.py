@@ -33,14 +33,28 @@ def is_keepalive(response) -> bool:  # type: ignore[no-untyped-def]
     return response.request.method == "POST" and response.url.endswith("/keepalive")
 
 
+def stay_when_warned(tab, button: str, shot: str):  # type: ignore[no-untyped-def]
+    """Wait for the warning, find focus on its button and press it at once (checks of the
+    dialog come after, so a slow machine is in time): the keepalive answers 204. Return the
+    warning."""
+    warning = tab.locator("#session-warning")
+    stay = warning.get_by_role("button", name=button)
+    expect(warning).to_be_visible(timeout=IDLE_SECONDS * 1000)
+    expect(stay).to_be_focused()
+    screenshot(tab, shot)
+    with tab.expect_response(is_keepalive, timeout=15_000) as kept:
+        stay.click()
+    assert kept.value.status == 204
+    expect(warning).to_be_hidden()
+    return warning
+
+
 def test_a_clinician_is_warned_stays_signed_in_and_keeps_a_long_note(
     live_app, staff, phone, admin_state
 ):  # type: ignore[no-untyped-def]
     tab = phone(storage_state=admin_state)
     tab.goto(f"{live_app.url}/portal/s/{staff.routine_id}")
     loaded = time.monotonic()
-    warning = tab.locator("#session-warning")
-    stay = warning.get_by_role("button", name="Stay signed in")
     note = tab.locator("#note-body")
     # Typing a third of the way in reaches the server (nothing else would until "Add note").
     tab.wait_for_timeout(IDLE_SECONDS / 3 * 1000 + 500)
@@ -49,15 +63,8 @@ def test_a_clinician_is_warned_stays_signed_in_and_keeps_a_long_note(
     assert typed.value.status == 204
     typed_at = time.monotonic()
     assert typed_at - loaded < IDLE_SECONDS  # the page's own limit had not passed
-    # Then nothing for a while: the warning comes, focus on its button, before the limit;
-    # pressed at once (the checks of the dialog come after, so a slow machine is in time).
-    expect(warning).to_be_visible(timeout=IDLE_SECONDS * 1000)
-    expect(stay).to_be_focused()
-    screenshot(tab, "timeout-warning-staff")
-    with tab.expect_response(is_keepalive, timeout=15_000) as kept:
-        stay.click()
-    assert kept.value.status == 204
-    expect(warning).to_be_hidden()
+    # Then nothing for a while: the warning comes before the limit.
+    warning = stay_when_warned(tab, "Stay signed in", "timeout-warning-staff")
     # Named by its text for a screen reader (no full page audit: the dialog is a paragraph and
     # a button, and the portal pages' audits run elsewhere).
     assert warning.get_attribute("role") == "alertdialog"
@@ -74,13 +81,5 @@ def test_a_clinician_is_warned_stays_signed_in_and_keeps_a_long_note(
 
 def test_a_person_is_warned_before_the_screening_closes_and_can_stay(live_app, phone):  # type: ignore[no-untyped-def]
     tab = resume_at(phone, live_app, "phq9", clean_answers(), "es", True)
-    warning = tab.locator("#session-warning")
-    stay = warning.get_by_role("button", name="Sigo aquí")
-    expect(warning).to_be_visible(timeout=IDLE_SECONDS * 1000)
-    expect(stay).to_be_focused()
-    screenshot(tab, "timeout-warning-es")
-    with tab.expect_response(is_keepalive, timeout=15_000) as kept:
-        stay.click()
-    assert kept.value.status == 204
-    expect(warning).to_be_hidden()
+    warning = stay_when_warned(tab, "Sigo aquí", "timeout-warning-es")
     expect(warning).to_contain_text("Para proteger su privacidad")
