@@ -27,14 +27,11 @@ def hidden_behind_bar(box) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_keyboard_focus_and_jumps_never_hide_under_the_sticky_action_bar(
-    live_app, staff, browser, admin_state
+    live_app, staff, device, admin_state
 ):  # type: ignore[no-untyped-def]
     hidden = []
     for width in WIDTHS:
-        context = browser.new_context(
-            viewport={"width": width, "height": 800}, storage_state=admin_state
-        )
-        tab = context.new_page()
+        tab = device({"width": width, "height": 800}, storage_state=admin_state).new_page()
         tab.goto(f"{live_app.url}/portal/s/{staff.routine_id}")
         # Backwards from the end is where the bar covers what the window scrolls to.
         tab.keyboard.press("End")
@@ -52,5 +49,4 @@ def test_keyboard_focus_and_jumps_never_hide_under_the_sticky_action_bar(
             )
             if gap < 0:
                 hidden.append((width, section, gap))
-        context.close()
     assert hidden == [], "\n".join(map(str, hidden))

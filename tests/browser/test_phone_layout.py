@@ -44,7 +44,7 @@ def test_on_a_phone_the_menu_is_one_row_that_opens_without_javascript(live_app, 
     assert tab.locator(f'{MENU} a[aria-current="page"]').inner_text() == "Costs"
 
 
-def test_the_menu_open_and_closed_passes_the_accessibility_checks(live_app, phone, browser):
+def test_the_menu_open_and_closed_passes_the_accessibility_checks(live_app, phone, device):
     """axe needs JavaScript in the page: these tabs have it (the menu does not use it)."""
     audit = PageAudit()
     tab = phone()
@@ -53,17 +53,14 @@ def test_the_menu_open_and_closed_passes_the_accessibility_checks(live_app, phon
     audit.check(tab, "home (390 px)", page_type="home")
     tab.click(f"{MENU} > summary")
     audit.check(tab, "home with the menu open (390 px)", page_type="menu-open")
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    wide = context.new_page()
+    wide = device(DESKTOP).new_page()
     wide.goto(f"{live_app.url}/")
     audit.check(wide, "home (1280 px)", page_type="home-wide", widths=(1280,))
-    context.close()
     audit.assert_clean()
 
 
-def test_on_a_wide_screen_the_whole_menu_shows_and_the_start_button_too(live_app, browser):
-    context = browser.new_context(viewport=DESKTOP, locale="en-US", java_script_enabled=False)
-    tab = context.new_page()
+def test_on_a_wide_screen_the_whole_menu_shows_and_the_start_button_too(live_app, device):
+    tab = device(DESKTOP, javascript=False).new_page()
     tab.goto(f"{live_app.url}/")
     assert not tab.locator(f"{MENU} > summary").is_visible()
     links = tab.locator(f"{MENU} a")
@@ -71,4 +68,3 @@ def test_on_a_wide_screen_the_whole_menu_shows_and_the_start_button_too(live_app
     nav = tab.locator("nav.site-nav").bounding_box()
     assert nav is not None and nav["height"] < 90, nav  # one or two rows of links
     first_screen_box(tab, START)
-    context.close()

@@ -20,9 +20,8 @@ LANGUAGES = ("en", "es")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_public_pages_pass_accessibility_checks(live_app, browser, lang):
-    context = browser.new_context(viewport=PHONE, locale="en-US")
-    tab = context.new_page()
+def test_public_pages_pass_accessibility_checks(live_app, device, lang):
+    tab = device(PHONE).new_page()
     audit = PageAudit()
     for slug in SLUGS:
         path = "/" if slug == "home" else f"/{slug}"
@@ -32,5 +31,4 @@ def test_public_pages_pass_accessibility_checks(live_app, browser, lang):
         assert tab.locator("article.content[lang]").count() == 0
         audit.check(tab, f"{slug} ({lang})", page_type=slug if slug == "home" else "content")
         screenshot(tab, f"public-{slug}-{lang}", desktop=True)
-    context.close()
     audit.assert_clean()

@@ -21,7 +21,7 @@ import pyotp
 import pytest
 
 from screening.questionnaire.conditions import enabled_items
-from tests.browser.conftest import definition
+from tests.browser.conftest import close_contexts, definition
 from tests.browser.journey import SAVE, fill_consent, fill_step
 from tests.deployed.conftest import STAFF_EMAIL, STAFF_PASSWORD, Stack
 from tests.deployed.traffic import Traffic, watch
@@ -47,7 +47,7 @@ def context(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     """A fresh browser context that accepts the self-signed certificate."""
     fresh = browser.new_context(ignore_https_errors=True, accept_downloads=True)
     yield fresh
-    fresh.close()
+    close_contexts([fresh])
 
 
 def answer_steps(tab, answers: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +102,7 @@ def sent_screening(browser, stack: Stack) -> Traffic:  # type: ignore[no-untyped
     assert kept.value.status == 204
     answer_steps(tab, clean_answers(full_name=SENT_NAME))
     send(tab, SENT_NAME)
-    fresh.close()
+    close_contexts([fresh])
     return traffic
 
 
@@ -174,7 +174,7 @@ def test_saved_screening_continues_from_its_link_in_a_new_browser(browser, stack
     tab.click(SAVE)
     assert tab.url.endswith("/screening/saved"), tab.url
     link = tab.locator("#resume-link").input_value().strip()
-    first.close()
+    close_contexts([first])
     assert link.startswith(stack.url + "/screening/resume/"), link
 
     # Opened once, on "another device": whether links are single-use or not, this works.
@@ -189,7 +189,7 @@ def test_saved_screening_continues_from_its_link_in_a_new_browser(browser, stack
     assert tab.url.endswith("/screening/step/treatment-history"), tab.url
     answer_steps(tab, answers)
     send(tab, RESUMED_NAME)
-    second.close()
+    close_contexts([second])
 
     assert_served_as_deployed(first_traffic, stack)
     assert_served_as_deployed(traffic, stack)
