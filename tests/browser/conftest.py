@@ -45,9 +45,8 @@ SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390px", "1280px"
 
 
 # Debian's Chromium builds, the headless shell first: it is what Playwright itself runs for
-# headless tests (the full browser's headless mode starts its window machinery too), a fifth
-# faster here, and it never hung closing a context, which the full browser did about one run
-# in four under load.
+# headless tests, without the full browser's window machinery (which once hung for good
+# closing a context, see close_contexts), and it runs these tests a fifth faster here.
 CHROMIUM_BUILDS = ("chromium-headless-shell", "chromium")
 
 
