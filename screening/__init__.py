@@ -78,8 +78,9 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind database, CSRF, rate limiting, translations and security headers."""
-    from screening import i18n
+    """Bind database, CSRF, rate limiting, translations, security headers and versioned
+    static URLs."""
+    from screening import i18n, static_files
     from screening.extensions import csrf, limiter
     from screening.questionnaire_registry import init_questionnaire
     from screening.security import headers
@@ -90,6 +91,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     headers.init_app(app)
+    static_files.init_app(app)
     init_questionnaire(app)
     from screening.auth.sessions import init_app as init_staff_sessions
 

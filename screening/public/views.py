@@ -145,8 +145,8 @@ def looks_like(head: bytes, mimetype: str) -> bool:
 
 def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
     """Name everything the rendered page depends on, without rendering it: the files that ship
-    with the code (pages, templates, catalogs), the clinic's own page files (every page's menu
-    shows every title), the language and the clinic's settings."""
+    with the code (pages, templates, catalogs, static files), the clinic's own page files
+    (every page's menu shows every title), the language and the clinic's settings."""
     if slug not in SERVED_PAGES:
         abort(404)
     config = current_app.config
@@ -154,6 +154,7 @@ def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
         Path(current_app.root_path, current_app.template_folder or ""),
         TRANSLATIONS_DIR,
         Path(options["package_dir"]),
+        Path(current_app.static_folder or ""),
     )
     release = (release_version if current_app.jinja_env.auto_reload else released_version)(*shipped)
     overrides = override_files(options["override_dir"], lang)
@@ -161,13 +162,17 @@ def page_version(slug: str, lang: str, options: dict[str, Any]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# Pages, templates, compiled catalogs, and the static files whose versioned URLs a page holds.
+SHIPPED_SUFFIXES = (".md", ".html", ".mo", ".css", ".js", ".svg")
+
+
 def release_version(*folders: Path) -> str:
-    """Digest every page, template and compiled catalog in `folders` by path, mtime and size."""
+    """Digest every shipped file in `folders` by path, mtime and size."""
     files = [
         (str(path), path.stat().st_mtime_ns, path.stat().st_size)
         for folder in folders
         for path in sorted(folder.rglob("*"))
-        if path.suffix in (".md", ".html", ".mo")
+        if path.suffix in SHIPPED_SUFFIXES
     ]
     return hashlib.sha256(repr(files).encode()).hexdigest()
 
