@@ -74,11 +74,16 @@ def test_next_pressed_while_a_save_is_on_its_way_waits_for_it(live_app, phone): 
             route.continue_()
 
     tab.route(f"**{STEP_PATH}phq9", hold_saves)
+    # Every script POST the page sends, held or not: what a failure below reports.
+    sent: list[str] = []
+    tab.on("request", lambda r: sent.append(r.url) if is_autosave_request(r) else None)
     fill_visible(tab, "phq9", answers)
     deadline = time.monotonic() + 15  # 0.8 s after the last change, later on a busy machine
     while not held and time.monotonic() < deadline:
         tab.wait_for_timeout(100)
-    assert len(held) == 1
+    # (Once in about ten runs of the Chromium tests, on a freshly installed Chromium, no save
+    # was held here in 15 s; not reproduced in 14 runs since.)
+    assert len(held) == 1, {"page": tab.url, "saves sent": sent}
     # The person takes the risk answer back and presses Next (twice, as people do when a
     # page seems slow) while that save is held: one Next reaches the server (the browser
     # keeps one planned submission of a form).
