@@ -15,10 +15,12 @@ export FLASK_APP := wsgi
 .PHONY: run test test-sqlite test-sqlite-load test-postgres test-postgres-shared test-postgres-alone screenshots \
 	lint scan format migrate translations compile-translations clean venv
 
+# --no-compile: Python compiles a module when it is first imported; pip compiling every
+# installed file up front (4,157 of them, 564 in fhir.resources) took 25 s against 15 s.
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-compile -r requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
